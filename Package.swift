@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Linux links OpenBLAS through the CBLAS system-library target; macOS uses Accelerate
+// (see Sources/ScribaTensor/BLAS.swift), so CBLAS is only a dependency on Linux.
+let blasDependency: Target.Dependency = .target(name: "CBLAS", condition: .when(platforms: [.linux]))
+
+let package = Package(
+    name: "Scriba",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "scriba", targets: ["scriba"]),
+        .executable(name: "scriba-bench", targets: ["scriba-bench"]),
+        .library(name: "ScribaTensor", targets: ["ScribaTensor"]),
+        .library(name: "ScribaAudio", targets: ["ScribaAudio"]),
+        .library(name: "ScribaModels", targets: ["ScribaModels"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CBLAS",
+            path: "Sources/CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(name: "ScribaTensor", dependencies: [blasDependency]),
+        .target(name: "ScribaAudio", dependencies: ["ScribaTensor"]),
+        .target(name: "ScribaModels", dependencies: ["ScribaTensor"]),
+        .executableTarget(
+            name: "scriba",
+            dependencies: [
+                "ScribaAudio", "ScribaModels",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "scriba-bench", dependencies: ["ScribaTensor", "ScribaAudio"]),
+        .testTarget(name: "ScribaTensorTests", dependencies: ["ScribaTensor"]),
+        .testTarget(name: "ScribaAudioTests", dependencies: ["ScribaAudio"]),
+        .testTarget(name: "ScribaModelsTests", dependencies: ["ScribaModels"]),
+    ]
+)

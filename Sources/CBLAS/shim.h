@@ -1,0 +1,5 @@
+// OpenBLAS's CBLAS interface (Debian: libopenblas-dev). Only Linux uses this target.
+#include <cblas.h>
+// Lets Scriba pick the thread count at run time (see BLAS.setThreads).
+void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);
