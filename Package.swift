@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "ScribaTensor", targets: ["ScribaTensor"]),
         .library(name: "ScribaAudio", targets: ["ScribaAudio"]),
         .library(name: "ScribaModels", targets: ["ScribaModels"]),
+        .library(name: "ScribaPipeline", targets: ["ScribaPipeline"]),
+        .library(name: "ScribaFormats", targets: ["ScribaFormats"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -28,10 +30,12 @@ let package = Package(
         .target(name: "ScribaTensor", dependencies: [blasDependency]),
         .target(name: "ScribaAudio", dependencies: ["ScribaTensor"]),
         .target(name: "ScribaModels", dependencies: ["ScribaTensor"]),
+        .target(name: "ScribaPipeline", dependencies: ["ScribaAudio", "ScribaModels"]),
+        .target(name: "ScribaFormats", dependencies: ["ScribaPipeline"]),
         .executableTarget(
             name: "scriba",
             dependencies: [
-                "ScribaAudio", "ScribaModels",
+                "ScribaAudio", "ScribaModels", "ScribaPipeline", "ScribaFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -39,5 +43,7 @@ let package = Package(
         .testTarget(name: "ScribaTensorTests", dependencies: ["ScribaTensor"]),
         .testTarget(name: "ScribaAudioTests", dependencies: ["ScribaAudio"]),
         .testTarget(name: "ScribaModelsTests", dependencies: ["ScribaModels"]),
+        .testTarget(name: "ScribaPipelineTests", dependencies: ["ScribaPipeline"]),
+        .testTarget(name: "ScribaFormatsTests", dependencies: ["ScribaFormats"]),
     ]
 )

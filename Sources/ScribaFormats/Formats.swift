@@ -1,0 +1,1 @@
+// Formats: pure writers Transcript → String.
