@@ -124,7 +124,7 @@ struct CTranslate2Parser {
 
     private func need(_ count: Int, _ what: @autoclosure () -> String) throws {
         guard count <= remaining else {
-            throw ModelLoadError.truncated(url, detail: "\(what()) needs \(count) bytes at offset \(offset), only \(remaining) left")
+            throw ModelLoadError.truncated(url, detail: "\(what()) needs \(count) byte\(count == 1 ? "" : "s") at offset \(offset), only \(remaining) left")
         }
     }
 
