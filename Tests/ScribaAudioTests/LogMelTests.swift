@@ -194,4 +194,48 @@ private func maxAbsDifference(_ a: [Float], _ b: [Float]) -> Float {
         #expect(loudest == expected)
         #expect(column[loudest] > column[0] + 1)  // ≥ 4 decades above the 0 Hz filter
     }
+
+    @Test(arguments: [(255, 100), (400, 160)])
+    func foldedDFTMatchesDirectDoubleDFT(nFFT: Int, hop: Int) throws {
+        // Independent check of the even/odd fold for odd and even nFFT: a direct Double DFT of the same
+        // reflect-padded, Hann-windowed frames through the same filterbank.
+        let samples = (0..<2_000).map { (i: Int) -> Float in
+            let x = Double(i)
+            let low: Double = 0.4 * sin(0.031 * x)
+            let high: Double = 0.2 * sin(0.77 * x + 1)
+            return Float(low + high)
+        }
+        let mel = LogMel(melBins: 40, nFFT: nFFT, hopLength: hop)
+        let features = mel.compute(samples)
+        let half = nFFT / 2, bins = nFFT / 2 + 1, n = samples.count
+        // torch.stft frames minus the dropped last one: (n + 2·⌊N/2⌋ − N) / hop → 19 for odd N = 255.
+        let frames = (n + 2 * half - nFFT) / hop
+        #expect(features.shape == [40, frames])
+        var power = [Double](repeating: 0, count: bins)
+        var expected = [Float](repeating: 0, count: 40 * frames)
+        for t in 0..<frames {
+            for k in 0..<bins {
+                var re = 0.0, im = 0.0
+                for j in 0..<nFFT {
+                    var i = t * hop + j - half
+                    if i < 0 { i = -i } else if i >= n { i = 2 * (n - 1) - i }
+                    let w = 0.5 - 0.5 * cos(2 * Double.pi * Double(j) / Double(nFFT))
+                    let angle = 2 * Double.pi * Double(j * k) / Double(nFFT)
+                    re += w * Double(samples[i]) * cos(angle)
+                    im -= w * Double(samples[i]) * sin(angle)
+                }
+                power[k] = re * re + im * im
+            }
+            for m in 0..<40 {
+                var sum = 0.0
+                for k in 0..<bins { sum += Double(mel.filterbank.weights[m * bins + k]) * power[k] }
+                expected[m * frames + t] = Float(log10(max(sum, 1e-10)))
+            }
+        }
+        let peak = try #require(expected.max())
+        expected = expected.map { (max($0, peak - 8) + 4) / 4 }
+        let delta = maxAbsDifference(features.data, expected)
+        print("LogMel folded DFT nFFT \(nFFT): max |Δ| vs Double DFT = \(delta)")
+        #expect(delta <= featureTolerance)
+    }
 }
