@@ -80,7 +80,7 @@ extension BPETokenizer {
         let normalizesNFC = try parseNormalizer(root["normalizer"], url: url)
         let preTokenizer = try parsePreTokenizer(root["pre_tokenizer"], url: url)
         return try BPETokenizer(
-            vocab: vocab, merges: merges, mergesSource: url, added: added, preTokenizer: preTokenizer,
+            vocab: vocab, vocabSource: url, merges: merges, mergesSource: url, added: added, preTokenizer: preTokenizer,
             normalizesNFC: normalizesNFC, ignoreMerges: model["ignore_merges"] as? Bool ?? false)
     }
 
@@ -196,7 +196,7 @@ extension BPETokenizer {
             throw TokenizerError.unsupportedTokenizerClass(configURL, name: className)
         }
         return try BPETokenizer(
-            vocab: vocab, merges: merges, mergesSource: mergesURL, added: added, preTokenizer: preTokenizer,
+            vocab: vocab, vocabSource: vocabURL, merges: merges, mergesSource: mergesURL, added: added, preTokenizer: preTokenizer,
             normalizesNFC: nfc, ignoreMerges: false)
     }
 

@@ -54,7 +54,7 @@ public final class BPETokenizer: Sendable {
     public let vocabularySize: Int
 
     init(
-        vocab: [String: Int], merges mergeList: [Merge], mergesSource: URL, added: [AddedToken],
+        vocab: [String: Int], vocabSource: URL, merges mergeList: [Merge], mergesSource: URL, added: [AddedToken],
         preTokenizer: PreTokenizer, normalizesNFC: Bool, ignoreMerges: Bool
     ) throws {
         self.vocab = vocab
@@ -84,8 +84,12 @@ public final class BPETokenizer: Sendable {
         }
         self.merges = merges
 
-        // Decode table over every id, regular and added.
+        // Decode table over every id, regular and added. Ids are dense in real files; one far past the
+        // token count would make the table huge, so it is refused as corrupt.
         let maxID = max(vocab.values.max() ?? -1, added.map(\.id).max() ?? -1)
+        guard maxID < vocab.count + added.count + Self.maxIDGap else {
+            throw TokenizerError.malformedJSON(vocabSource, detail: "token id \(maxID) is far beyond the \(vocab.count + added.count) tokens")
+        }
         var kinds = [UInt8](repeating: 0, count: maxID + 1)
         var perID = [[UInt8]](repeating: [], count: maxID + 1)
         for (token, id) in vocab {
@@ -127,6 +131,9 @@ public final class BPETokenizer: Sendable {
         }
         self.vocabularySize = vocab.count + addedIDs.keys.filter { vocab[$0] == nil }.count
     }
+
+    /// How far ids may run past the number of tokens (real files leave small gaps, e.g. unused ids).
+    static let maxIDGap = 1_000_000
 
     @inline(__always)
     private static func pairKey(_ left: Int32, _ right: Int32) -> UInt64 {

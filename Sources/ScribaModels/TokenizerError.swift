@@ -28,10 +28,10 @@ extension TokenizerError: LocalizedError, CustomStringConvertible {
             return "\(url.lastPathComponent): not a valid tokenizer file (\(detail)). The download may be "
                 + "incomplete; download the model again."
         case .malformedMerges(let url, let line, let detail):
-            return "\(url.lastPathComponent) line \(line): \(detail). Each line must hold two tokens separated "
-                + "by one space; download the model again."
+            return "\(Self.place(url, line)): \(detail). Each merge must hold two tokens (\"a b\" or [\"a\", \"b\"]); "
+                + "download the model again."
         case .mergeReferencesUnknownToken(let url, let line, let token):
-            return "\(url.lastPathComponent) line \(line): the merge uses '\(token)', which is not in the "
+            return "\(Self.place(url, line)): the merge uses '\(token)', which is not in the "
                 + "vocabulary; the merges and the vocabulary come from different models. Download the model again."
         case .unsupportedModelType(let url, let type):
             return "\(url.lastPathComponent): tokenizer model type '\(type)' is not supported; Scriba reads "
@@ -49,4 +49,9 @@ extension TokenizerError: LocalizedError, CustomStringConvertible {
         }
     }
     public var errorDescription: String? { description }
+
+    /// "merges.txt line 3", or "tokenizer.json merge 3" where merges are JSON array entries.
+    private static func place(_ url: URL, _ line: Int) -> String {
+        url.pathExtension == "txt" ? "\(url.lastPathComponent) line \(line)" : "\(url.lastPathComponent) merge \(line)"
+    }
 }

@@ -115,6 +115,19 @@ import Testing
         #expect(line == 2)
     }
 
+    @Test func idFarBeyondVocabularyIsRefused() throws {
+        let error = try loadError([
+            "vocab.json": #"{"a":0,"b":1,"ab":2000000000}"#,
+            "merges.txt": "a b\n",
+        ])
+        guard case .malformedJSON(let url, let detail) = error else {
+            Issue.record("expected malformedJSON, got \(String(describing: error))")
+            return
+        }
+        #expect(url.lastPathComponent == "vocab.json")
+        #expect(detail.contains("2000000000"))
+    }
+
     @Test func wordPieceModelIsUnsupported() throws {
         let error = try loadError(["tokenizer.json": tokenizerJSON(modelType: "WordPiece")])
         guard case .unsupportedModelType(_, let type) = error else {

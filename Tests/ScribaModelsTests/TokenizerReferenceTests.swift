@@ -159,26 +159,72 @@ enum TokenizerFixtures {
         #expect(mismatches == 0)
     }
 
-    /// Prints encode speed (debug build) while checking every result against the reference.
+    /// Prints load time and encode speed (first pass with an empty word cache, then 20 cached passes)
+    /// while checking every result against the reference.
     @Test func qwenEncodeSpeed() throws {
-        let tokenizer = try TokenizerFixtures.qwen.get()
-        let reference = try TokenizerFixtures.reference("qwen_reference.json")
-        let rounds = 20
-        var tokens = 0
-        var mismatches = 0
         let clock = ContinuousClock()
-        let elapsed = clock.measure {
-            for _ in 0..<rounds {
-                for entry in reference.entries {
-                    let ids = tokenizer.encode(entry.text)
-                    tokens += ids.count
-                    if ids != entry.ids { mismatches += 1 }
-                }
+        var loaded: BPETokenizer?
+        let loadTime = try clock.measure {
+            loaded = try BPETokenizer.load(folder: TokenizerFixtures.directory.appendingPathComponent("qwen"))
+        }
+        let tokenizer = try #require(loaded)
+        let reference = try TokenizerFixtures.reference("qwen_reference.json")
+        var mismatches = 0
+        func pass() -> Int {
+            var tokens = 0
+            for entry in reference.entries {
+                let ids = tokenizer.encode(entry.text)
+                tokens += ids.count
+                if ids != entry.ids { mismatches += 1 }
+            }
+            return tokens
+        }
+        var coldTokens = 0
+        let cold = clock.measure { coldTokens = pass() }
+        var warmTokens = 0
+        let warm = clock.measure { for _ in 0..<20 { warmTokens += pass() } }
+        #expect(mismatches == 0)
+        func seconds(_ duration: Duration) -> Double {
+            Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+        }
+        print("BPETokenizer: load \(String(format: "%.2f", seconds(loadTime))) s; encode cold \(Int(Double(coldTokens) / seconds(cold))) tokens/s, cached \(Int(Double(warmTokens) / seconds(warm))) tokens/s")
+    }
+
+    struct FuzzReference: Decodable {
+        struct Entry: Decodable {
+            var text: String
+            var qwen: [Int]
+            var qwenDecoded: String
+            var gpt2style: [Int]
+        }
+        var entries: [Entry]
+    }
+
+    /// 400 seeded random strings built from class-edge characters (marks, Nl/No digits, every Unicode
+    /// space, format characters, contractions, partial special tokens), for both split patterns.
+    @Test func fuzzStringsMatchReference() throws {
+        let qwen = try TokenizerFixtures.qwen.get()
+        let gpt2Style = try TokenizerFixtures.gpt2Style.get()
+        let data = try Data(contentsOf: TokenizerFixtures.directory.appendingPathComponent("fuzz_reference.json"))
+        let fuzz = try JSONDecoder().decode(FuzzReference.self, from: data)
+        #expect(fuzz.entries.count == 400)
+        var qwenMismatches = 0
+        var gpt2Mismatches = 0
+        for entry in fuzz.entries {
+            let ids = qwen.encode(entry.text)
+            if ids != entry.qwen {
+                qwenMismatches += 1
+                Issue.record("qwen \(entry.text.debugDescription): \(ids) != \(entry.qwen)")
+            }
+            #expect(qwen.decode(entry.qwen) == entry.qwenDecoded, "\(entry.text.debugDescription)")
+            let gpt2IDs = gpt2Style.encode(entry.text)
+            if gpt2IDs != entry.gpt2style {
+                gpt2Mismatches += 1
+                Issue.record("gpt2style \(entry.text.debugDescription): \(gpt2IDs) != \(entry.gpt2style)")
             }
         }
-        #expect(mismatches == 0)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        print("BPETokenizer encode: \(tokens) tokens in \(String(format: "%.3f", seconds)) s = \(Int(Double(tokens) / seconds)) tokens/s")
+        #expect(qwenMismatches == 0)
+        #expect(gpt2Mismatches == 0)
     }
 
     // MARK: Whisper-style tokenizer.json (ByteLevel with the GPT-2 regex, no normalizer)
