@@ -126,7 +126,14 @@ public struct FFmpegDecoder: Sendable {
     /// ffmpeg's last error lines, without the repeated input-name prefix.
     static func reason(_ stderr: String, url: URL) -> String {
         let lines = stderr.split(whereSeparator: \.isNewline)
-            .map { $0.replacingOccurrences(of: input(url) + ": ", with: "").trimmingCharacters(in: .whitespaces) }
+            .map { line -> String in
+                var text = line.replacingOccurrences(of: input(url) + ": ", with: "")
+                // Drop the "[mp3 @ 0x55d0c0a1b2c0] " context tag: a pointer means nothing to a user.
+                if text.hasPrefix("["), let close = text.firstIndex(of: "]"), text[..<close].contains(" @ 0x") {
+                    text = String(text[text.index(after: close)...])
+                }
+                return text.trimmingCharacters(in: .whitespaces)
+            }
             .filter { !$0.isEmpty }
         let text = lines.suffix(3).joined(separator: "; ")
         return text.isEmpty ? "no message" : String(text.prefix(500))
