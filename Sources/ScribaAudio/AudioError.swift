@@ -48,7 +48,7 @@ extension AudioError: CustomStringConvertible, LocalizedError {
         case .nonFiniteSamples(let source, let frame):
             return "\(source): sample frame \(frame) is NaN or infinite; the file is corrupt. Re-export it from the original."
         case .invalidSampleRate(let rate):
-            return "Sample rate \(rate) Hz is not usable; pass a positive rate such as 16000."
+            return "Sample rate \(rate) Hz is not usable; pass a rate from 1 to \(AudioSourceInfo.maxSampleRate) Hz, such as 16000."
         case .ffmpegNotFound(let searched):
             return "ffmpeg (with ffprobe) is needed to decode this format but was not found on PATH (\(searched)). Install it: apt-get install ffmpeg (Debian/Ubuntu) or brew install ffmpeg (macOS), or convert the file to WAV elsewhere."
         case .ffmpegFailed(let source, let tool, let status, let reason):

@@ -14,7 +14,7 @@ public enum AudioFile {
     /// As `load(_:sampleRate:)`, looking for ffmpeg in `ffmpegSearchPath` (PATH syntax) instead of
     /// this process's PATH.
     public static func load(_ url: URL, sampleRate: Int = 16_000, ffmpegSearchPath: String?) throws -> DecodedAudio {
-        guard sampleRate > 0 else { throw AudioError.invalidSampleRate(sampleRate) }
+        guard sampleRate > 0, sampleRate <= AudioSourceInfo.maxSampleRate else { throw AudioError.invalidSampleRate(sampleRate) }
         let path = url.path
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
@@ -59,7 +59,7 @@ public enum AudioFile {
 
     public static func load(data: Data, fileName: String?, sampleRate: Int = 16_000,
                             ffmpegSearchPath: String?) throws -> DecodedAudio {
-        guard sampleRate > 0 else { throw AudioError.invalidSampleRate(sampleRate) }
+        guard sampleRate > 0, sampleRate <= AudioSourceInfo.maxSampleRate else { throw AudioError.invalidSampleRate(sampleRate) }
         let source = fileName ?? "upload"
         guard !data.isEmpty else { throw AudioError.emptyFile(source: source) }
         if routesToWAVReader(data.prefix(12)) {

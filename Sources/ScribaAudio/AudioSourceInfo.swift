@@ -12,6 +12,11 @@ public struct AudioSourceInfo: Sendable, Equatable {
     /// Seconds: `frameCount / sampleRate`.
     public var duration: Double
 
+    /// Highest sample rate accepted from a file or as a target: 768 kHz is the top rate of real
+    /// converters. Above it a header is almost surely corrupt, and the resampler's filter (whose
+    /// length grows with the ratio) would become needlessly slow.
+    public static let maxSampleRate = 768_000
+
     public init(container: String, codec: String, sampleRate: Int, channels: Int, frameCount: Int) {
         self.container = container
         self.codec = codec

@@ -48,7 +48,7 @@ public struct FFmpegDecoder: Sendable {
         guard let stream = report.streams?.first else { throw AudioError.noAudioStream(source: source) }
         let rate = Int(stream.sample_rate ?? "") ?? 0
         let channels = stream.channels ?? 0
-        guard rate > 0, channels > 0 else {
+        guard rate > 0, rate <= AudioSourceInfo.maxSampleRate, channels > 0 else {
             throw AudioError.ffmpegFailed(source: source, tool: "ffprobe", status: 0,
                                           reason: "the audio stream reports \(rate) Hz and \(channels) channels")
         }
@@ -61,7 +61,7 @@ public struct FFmpegDecoder: Sendable {
     /// Decodes the first audio stream to mono at `sampleRate`.
     public func decode(_ url: URL, sampleRate: Int = 16_000, source: String? = nil) throws -> DecodedAudio {
         let source = source ?? url.path
-        guard sampleRate > 0 else { throw AudioError.invalidSampleRate(sampleRate) }
+        guard sampleRate > 0, sampleRate <= AudioSourceInfo.maxSampleRate else { throw AudioError.invalidSampleRate(sampleRate) }
         var info = try probe(url, source: source)
         let channels = info.channels
         let frameBytes = channels * 4

@@ -7,10 +7,12 @@ import Foundation
 /// sine lines up with the ideal sine at the new rate.
 public enum Resampler {
     /// Resamples `samples` (one channel) from `from` Hz to `to` Hz. Returns a copy when the rates
-    /// are equal and `[]` when either rate is not positive.
+    /// are equal and `[]` when either rate is outside 1...`AudioSourceInfo.maxSampleRate` (the
+    /// decoders reject such rates with a typed error before getting here).
     /// Output length is ceil(count * to / from): every output instant inside the input is produced.
     public static func resample(_ samples: [Float], from inputRate: Int, to outputRate: Int) -> [Float] {
-        guard inputRate > 0, outputRate > 0 else { return [] }
+        let valid = 1...AudioSourceInfo.maxSampleRate
+        guard valid.contains(inputRate), valid.contains(outputRate) else { return [] }
         if inputRate == outputRate || samples.isEmpty { return samples }
         return ResamplingFilter.shared(from: inputRate, to: outputRate).apply(samples)
     }
@@ -32,6 +34,9 @@ struct ResamplingFilter: Sendable {
     /// is rounded to 1/4096 of an input sample: timing error ≤ 1/8192 sample, which for a 7.5 kHz
     /// tone at 44.1 kHz is an error near -78 dB, below the filter's own stopband.
     static let maxPhases = 4096
+    /// Table size cap (floats, 16 MiB): only extreme ratios (hundreds of kHz with no common
+    /// factor) hit it, and then get fewer phases rather than an unbounded allocation.
+    static let maxTableSize = 4 << 20
 
     let inputRate: Int
     let outputRate: Int
@@ -52,7 +57,6 @@ struct ResamplingFilter: Sendable {
         let g = Self.gcd(inputRate, outputRate)
         up = outputRate / g
         down = inputRate / g
-        phases = min(up, Self.maxPhases)
 
         let lowRate = Double(min(inputRate, outputRate))
         let cutoffHz = (Self.passbandEdge + Self.stopbandEdge) / 2 * lowRate / 2
@@ -64,6 +68,7 @@ struct ResamplingFilter: Sendable {
         let k = Int(halfWidth.rounded(.up))
         leadTaps = k - 1
         tapCount = (2 * k + 7) / 8 * 8
+        phases = max(1, min(up, Self.maxPhases, Self.maxTableSize / tapCount))
 
         let fc = cutoffHz / Double(inputRate) // cycles per input sample
         let i0Beta = Self.besselI0(beta)

@@ -125,7 +125,8 @@ public enum WAVReader {
                 guard size >= 24, bodyAvailable >= 24 else {
                     throw .truncatedHeader(source: source, detail: "the RF64 'ds64' chunk has \(min(size, bodyAvailable)) bytes, it needs 24")
                 }
-                ds64DataSize = Int(clamping: u64(raw, body + 8))
+                // Clamped so offset arithmetic cannot overflow; anything this big fails as truncated.
+                ds64DataSize = Int(min(u64(raw, body + 8), 1 << 60))
             case "data":
                 var declared: Int? = size
                 if size == sizeUnknown { declared = isRF64 ? ds64DataSize : nil }
@@ -185,6 +186,9 @@ public enum WAVReader {
         }
         guard channels > 0 else { throw .invalidFormat(source: source, detail: "0 channels") }
         guard sampleRate > 0 else { throw .invalidFormat(source: source, detail: "sample rate 0 Hz") }
+        guard sampleRate <= AudioSourceInfo.maxSampleRate else {
+            throw .invalidFormat(source: source, detail: "sample rate \(sampleRate) Hz is above \(AudioSourceInfo.maxSampleRate) Hz")
+        }
         return Format(tag: tag, channels: channels, sampleRate: sampleRate, blockAlign: blockAlign, bitsPerSample: bits)
     }
 

@@ -55,6 +55,7 @@ import Testing
         let ok = folder.appendingPathComponent("ok.wav")
         try WAVBytes().build(data: [0, 0]).write(to: ok)
         #expect(loadError { try AudioFile.load(ok, sampleRate: 0) } == .invalidSampleRate(0))
+        #expect(loadError { try AudioFile.load(data: Data([1]), fileName: nil, sampleRate: 10_000_000) } == .invalidSampleRate(10_000_000))
     }
 
     @Test func missingFFmpegSaysHowToInstallIt() throws {

@@ -81,6 +81,7 @@ import Testing
         #expect(Resampler.resample(x, from: 16_000, to: 16_000) == x)
         #expect(Resampler.resample(x, from: 0, to: 16_000).isEmpty)
         #expect(Resampler.resample(x, from: 16_000, to: -1).isEmpty)
+        #expect(Resampler.resample(x, from: 4_000_000_000, to: 16_000).isEmpty)
         #expect(Resampler.resample([], from: 44_100, to: 16_000).isEmpty)
     }
 }

@@ -54,6 +54,8 @@ import Testing
     @Test func zeroChannelsAndZeroRate() {
         #expect(error(WAVBytes(channels: 0, blockAlign: 2).build(data: [0, 0])) == .invalidFormat(source: "bad.wav", detail: "0 channels"))
         #expect(error(WAVBytes(sampleRate: 0).build(data: [0, 0])) == .invalidFormat(source: "bad.wav", detail: "sample rate 0 Hz"))
+        #expect(error(WAVBytes(sampleRate: 4_000_000_000).build(data: [0, 0]))
+            == .invalidFormat(source: "bad.wav", detail: "sample rate 4000000000 Hz is above 768000 Hz"))
     }
 
     @Test func blockAlignThatCannotHoldTheSamples() {

@@ -30,7 +30,7 @@ struct WAVBytes {
         if includeFormat {
             let align = blockAlign ?? channels * ((bitsPerSample + 7) / 8)
             var fmt: [UInt8] = le(extensibleSubFormat == nil ? formatTag : 0xFFFE) + le(channels) + le(sampleRate)
-            fmt += le(sampleRate * UInt32(align)) + le(align) + le(bitsPerSample)
+            fmt += le(sampleRate &* UInt32(align)) + le(align) + le(bitsPerSample)
             if let sub = extensibleSubFormat {
                 fmt += le(UInt16(22)) + le(validBits ?? bitsPerSample) + le(UInt32(0))
                 // GUID xxxxxxxx-0000-0010-8000-00aa00389b71 with the tag in the first two bytes.
