@@ -115,7 +115,7 @@ public struct FFmpegDecoder: Sendable {
             throw error
         } catch {
             throw AudioError.ffmpegFailed(source: source, tool: tool, status: -1,
-                                          reason: "could not start \(executable.path): \((error as NSError).localizedDescription)")
+                                          reason: "running \(executable.path) failed: \((error as NSError).localizedDescription)")
         }
     }
 
