@@ -79,6 +79,27 @@ struct FFmpegDecodingTests {
         #expect(viaFFmpeg.audio == native.audio)
     }
 
+    /// 6 channels × 4 bytes = 24-byte frames do not divide the 1 MiB reads, so frames split across
+    /// reads must be stitched; 3 s at 48 kHz = 3.46 MB of f32 output spans four reads.
+    @Test func sixChannelFLACIsAveragedLikeTheWAVPath() throws {
+        let folder = try makeTempFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let tone = sine(frequency: 440, rate: 48_000, count: 144_000, amplitude: 0.6)
+        let bytes = tone.enumerated().flatMap { n, s -> [UInt8] in
+            (0..<6).flatMap { c -> [UInt8] in le(Int16(c == n % 6 ? (s * 32768).rounded() : Float(c) * -100)) }
+        }
+        let wav = folder.appendingPathComponent("six.wav")
+        try WAVBytes(channels: 6, sampleRate: 48_000).build(data: bytes).write(to: wav)
+        let flac = folder.appendingPathComponent("six.flac")
+        try FFmpegTestSupport.ffmpeg(["-i", wav.path, flac.path])
+        let viaFFmpeg = try AudioFile.load(flac)
+        #expect(viaFFmpeg.info.channels == 6 && viaFFmpeg.info.frameCount == 144_000)
+        let native = try AudioFile.load(wav)
+        let worst = zip(viaFFmpeg.audio.samples, native.audio.samples).map { abs($0 - $1) }.max() ?? 1
+        #expect(viaFFmpeg.audio.samples.count == 48_000)
+        #expect(worst < 1e-6, "worst \(worst)") // same integers, summed in the same order
+    }
+
     @Test func videoContainerDecodesItsAudioStream() throws {
         let folder = try makeTempFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
