@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Scriba: AsyncParsableCommand {
@@ -6,8 +7,23 @@ struct Scriba: AsyncParsableCommand {
         commandName: "scriba",
         abstract: "Offline speech to timestamped text.",
         version: ScribaVersion.string,
-        subcommands: []
+        subcommands: [InfoCommand.self]
     )
+
+    /// Runs the command and turns every error into a message and an exit code in one place
+    /// (see ExitCode+Scriba.swift).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exitWithScribaError(error)
+        }
+    }
 }
 
 enum ScribaVersion {

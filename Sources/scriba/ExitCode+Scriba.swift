@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import ScribaAudio
+import ScribaModels
+
+/// Exit codes, documented in README.md: 0 success, 1 some inputs failed, 2 usage error
+/// (ArgumentParser's own), 3 unreadable input audio, 4 model files missing or broken.
+enum ScribaExit {
+    static let someInputsFailed: Int32 = 1
+    static let badAudio: Int32 = 3
+    static let badModel: Int32 = 4
+}
+
+/// A failure already reported per input (e.g. one file of several could not be read); the command
+/// printed the details, so only the exit code remains.
+struct InputsFailed: Error {
+    let failed: Int
+    let total: Int
+}
+
+func exitWithScribaError(_ error: Error) -> Never {
+    let code: Int32
+    switch error {
+    case let failure as InputsFailed:
+        printError("\(failure.failed) of \(failure.total) inputs failed.")
+        code = ScribaExit.someInputsFailed
+    case let audio as AudioError:
+        printError("error: \(audio)")
+        code = ScribaExit.badAudio
+    case let model as ModelLoadError:
+        printError("error: \(model)")
+        code = ScribaExit.badModel
+    default:
+        // ArgumentParser's own errors (help, version, validation) keep its messages and codes.
+        Scriba.exit(withError: error)
+    }
+    exit(code)
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
