@@ -80,10 +80,12 @@ public enum Conv {
     public static func conv1d(
         _ input: UnsafePointer<Float>, geometry g: Conv1DGeometry,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+        output: UnsafeMutablePointer<Float>, scratch scratchBuffer: UnsafeMutableBufferPointer<Float>
     ) {
         let outLength = g.outputLength
         guard outLength > 0, g.outChannels > 0 else { return }
+        precondition(scratchBuffer.count >= g.scratchCount, "conv1d scratch holds \(scratchBuffer.count) floats, needs \(g.scratchCount)")
+        guard let scratch = scratchBuffer.baseAddress else { return }
         let patch = g.inChannels * g.kernelSize
         // im2col: column t of row (c, j) is input[c, t·stride + j - padding], zero outside.
         for c in 0..<g.inChannels {
@@ -105,11 +107,13 @@ public enum Conv {
     public static func conv2d(
         _ input: UnsafePointer<Float>, geometry g: Conv2DGeometry,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+        output: UnsafeMutablePointer<Float>, scratch scratchBuffer: UnsafeMutableBufferPointer<Float>
     ) {
         let outH = g.outputHeight, outW = g.outputWidth
         let positions = outH * outW
         guard positions > 0, g.outChannels > 0 else { return }
+        precondition(scratchBuffer.count >= g.scratchCount, "conv2d scratch holds \(scratchBuffer.count) floats, needs \(g.scratchCount)")
+        guard let scratch = scratchBuffer.baseAddress else { return }
         let patch = g.inChannels * g.kernelHeight * g.kernelWidth
         for c in 0..<g.inChannels {
             let plane = input + c * g.height * g.width

@@ -51,7 +51,9 @@ enum VectorMath {
     /// returns 0, above 88.37 it saturates at ~2.4e38 instead of overflowing to inf.
     @inline(__always)
     static func exp(_ x: FloatVector) -> FloatVector {
-        let clamped = x.clamped(lowerBound: FloatVector(repeating: -87.33654), upperBound: FloatVector(repeating: 88.37626))
+        // Clamped with compare-and-select: `clamped(lowerBound:upperBound:)` scalarises (NaN checks per lane).
+        let low: Float = -87.33654, high: Float = 88.37626
+        let clamped = x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high)
         // Adding 1.5·2^23 rounds to the nearest integer and leaves it in the low mantissa bits.
         let magic: Float = 12_582_912
         let shifted = clamped * 1.442_695_04 + magic
@@ -69,7 +71,7 @@ enum VectorMath {
         p = p * r + 5.000_000_12e-1
         let er = p * r2 + r + 1
         let scale = unsafeBitCast((n &+ 127) &<< 23, to: FloatVector.self)
-        return (er * scale).replacing(with: 0, where: x .< -87.33654)
+        return (er * scale).replacing(with: 0, where: x .< low)
     }
 
     /// erfc(z) for z ≥ 0 with relative error ≈ 1.2e-7 (Chebyshev fit of Press et al.,
@@ -96,7 +98,9 @@ enum VectorMath {
         var m = FloatVector(repeating: -.infinity)
         var i = 0
         while i + width <= count {
-            m = pointwiseMax(m, load(p + i))
+            // Compare-and-select: `pointwiseMax` scalarises (NaN rules per lane).
+            let v = load(p + i)
+            m = m.replacing(with: v, where: v .> m)
             i += width
         }
         var result = m.max()

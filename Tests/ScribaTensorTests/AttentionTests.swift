@@ -30,7 +30,7 @@ private func attend(q: [Float], k: [Float], v: [Float], shape: AttentionShape, m
     var out = [Float](repeating: .nan, count: shape.queryLength * shape.queryHeads * shape.headDim)
     var scratch = [Float](repeating: .nan, count: shape.scratchCount(mask: mask))
     out.withPointer { o in
-        scratch.withPointer { Attention.scaledDotProduct(query: q, key: k, value: v, output: o, shape: shape, mask: mask, scale: scale, scratch: $0) }
+        scratch.withUnsafeMutableBufferPointer { Attention.scaledDotProduct(query: q, key: k, value: v, output: o, shape: shape, mask: mask, scale: scale, scratch: $0) }
     }
     return out
 }
@@ -129,4 +129,15 @@ private let relativeTolerance = 1e-5, absoluteTolerance = 2e-6
     #expect(Array(after[0..<(3 * row)]) == Array(y[0..<(3 * row)]))
     #expect(Array(after[(8 * row)...]) == Array(y[(8 * row)...]))
     #expect(Array(after[(3 * row)..<(8 * row)]) != Array(y[(3 * row)..<(8 * row)]))
+}
+
+@Test func singleQueryGroupedPathMatchesReference() {
+    // One query row (decoding): the 3 query heads of each kv head are scored together.
+    let c = Case(queryLength: 1, keyLength: 13, queryHeads: 6, kvHeads: 2, headDim: 20, seed: 131)
+    #expect(c.shape.scratchCount(mask: .none) == 39)  // group 3 × 13 keys
+    for (mask, horizon) in [(AttentionMask.none, 12), (.causal(queryOffset: 8), 8)] {
+        let y = attend(q: c.q, k: c.k, v: c.v, shape: c.shape, mask: mask, scale: 0.3)
+        let reference = referenceAttention(q: c.q, k: c.k, v: c.v, shape: c.shape, scale: 0.3) { _, j in j <= horizon }
+        #expect(worstToleranceRatio(y, reference, relative: relativeTolerance, absolute: absoluteTolerance) <= 1)
+    }
 }

@@ -9,7 +9,7 @@ func conv1dMatchesNaiveLoops(stride: Int) {
     let x = randomFloats(5 * 23, seed: 41), w = randomFloats(7 * 5 * 3, seed: 42), b = randomFloats(7, seed: 43)
     var y = [Float](repeating: .nan, count: 7 * g.outputLength)
     var scratch = [Float](repeating: .nan, count: g.scratchCount)
-    y.withPointer { yp in scratch.withPointer { Conv.conv1d(x, geometry: g, weight: w, bias: b, output: yp, scratch: $0) } }
+    y.withPointer { yp in scratch.withUnsafeMutableBufferPointer { Conv.conv1d(x, geometry: g, weight: w, bias: b, output: yp, scratch: $0) } }
     var reference = [Double]()
     for o in 0..<7 {
         for t in 0..<g.outputLength {
@@ -33,7 +33,7 @@ func conv1dMatchesNaiveLoops(stride: Int) {
     let x = randomFloats(3 * 9 * 13, seed: 44), w = randomFloats(4 * 3 * 9, seed: 45), b = randomFloats(4, seed: 46)
     var y = [Float](repeating: .nan, count: 4 * 5 * 7)
     var scratch = [Float](repeating: .nan, count: g.scratchCount)
-    y.withPointer { yp in scratch.withPointer { Conv.conv2d(x, geometry: g, weight: w, bias: b, output: yp, scratch: $0) } }
+    y.withPointer { yp in scratch.withUnsafeMutableBufferPointer { Conv.conv2d(x, geometry: g, weight: w, bias: b, output: yp, scratch: $0) } }
     var reference = [Double]()
     for o in 0..<4 {
         for oy in 0..<5 {

@@ -37,7 +37,7 @@ import ScribaTensor
     let prefillShape = AttentionShape(queryLength: n, keyLength: n, queryHeads: qHeads, kvHeads: kvHeads, headDim: d)
     var prefill = [Float](repeating: 0, count: n * qHeads * d)
     var scratch = [Float](repeating: 0, count: n * n)
-    prefill.withPointer { o in scratch.withPointer {
+    prefill.withPointer { o in scratch.withUnsafeMutableBufferPointer {
         Attention.scaledDotProduct(query: q, key: k, value: v, output: o, shape: prefillShape, mask: .causal(queryOffset: 0), scale: 0.2, scratch: $0)
     } }
 
@@ -49,7 +49,7 @@ import ScribaTensor
                                    keyRowStride: cache.rowWidth, valueRowStride: cache.rowWidth)
         var out = [Float](repeating: .nan, count: qHeads * d)
         let query = Array(q[(t * qHeads * d)..<((t + 1) * qHeads * d)])
-        out.withPointer { o in scratch.withPointer {
+        out.withPointer { o in scratch.withUnsafeMutableBufferPointer {
             Attention.scaledDotProduct(query: query, key: cache.keys(layer: 0), value: cache.values(layer: 0), output: o,
                                        shape: shape, mask: .causal(queryOffset: t), scale: 0.2, scratch: $0)
         } }
