@@ -10,8 +10,7 @@ public enum Softmax {
             x.update(repeating: 0, count: count)
             return
         }
-        VectorMath.map(x, x, count: count) { VectorMath.exp($0 - maximum) }
-        let total = VectorMath.sum(x, count: count)
+        let total = VectorMath.expShiftedSum(x, count: count, shift: maximum)
         VectorMath.scale(x, count: count, by: 1 / total)
     }
 
