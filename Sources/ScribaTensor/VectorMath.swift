@@ -2,9 +2,8 @@
 // Written with bit tricks instead of `rounded()`/`Int32(_:rounding:)`, because those scalarise
 // into libm calls per lane on Linux (checked in the emitted assembly).
 
-public typealias FloatVector = SIMD16<Float>
+typealias FloatVector = SIMD16<Float>
 
-@usableFromInline
 enum VectorMath {
     static let width = FloatVector.scalarCount
 
@@ -166,7 +165,6 @@ enum VectorMath {
 }
 
 /// A lane-wise function for `VectorMath.map`.
-@usableFromInline
 protocol VectorOperation {
     static func apply(_ x: FloatVector) -> FloatVector
 }

@@ -6,6 +6,7 @@ import Foundation
 let allBenchmarks: [any Benchmark] = [
     SGEMMBenchmark(),
     KernelBenchmark(),
+    ConvBenchmark(),
 ]
 
 @MainActor
