@@ -1,7 +1,8 @@
 // Scaled dot-product attention over row-major [seq, heads, headDim] buffers, with grouped-query
 // heads (query head h reads kv head h / (queryHeads / kvHeads), as HF's repeat_kv) and three masks.
-// One head's score matrix lives in caller-provided scratch at a time; the score and value products
-// are BLAS calls on strided views, so Q/K/V can sit inside fused projections or a KV cache.
+// One head's score matrix lives in caller-provided scratch at a time (when decoding a single query,
+// one kv group's 1-row score matrices); the score and value products are BLAS calls on strided
+// views, so Q/K/V can sit inside fused projections or a KV cache.
 
 /// Which keys each query may see.
 public enum AttentionMask: Sendable, Equatable {
