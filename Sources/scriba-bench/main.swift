@@ -1,1 +1,32 @@
-print("scriba-bench")
+// scriba-bench: prints performance figures. `scriba-bench` runs every benchmark,
+// `scriba-bench <name> [<name> …]` only those. Build with `-c release`; debug numbers mean nothing.
+
+import Foundation
+
+let allBenchmarks: [any Benchmark] = [
+    SGEMMBenchmark(),
+    KernelBenchmark(),
+    ConvBenchmark(),
+]
+
+@MainActor
+func usage() -> String {
+    var lines = ["usage: scriba-bench [<benchmark> ...]   (no argument: run all)", "benchmarks:"]
+    for benchmark in allBenchmarks { lines.append("  \(benchmark.name)  \(benchmark.summary)") }
+    return lines.joined(separator: "\n")
+}
+
+let requested = Array(CommandLine.arguments.dropFirst())
+if requested.contains(where: { $0 == "-h" || $0 == "--help" || $0 == "help" }) {
+    print(usage())
+    exit(0)
+}
+let unknown = requested.filter { name in !allBenchmarks.contains { $0.name == name } }
+if !unknown.isEmpty {
+    let names = unknown.map { "'\($0)'" }.joined(separator: ", ")
+    FileHandle.standardError.write(Data("scriba-bench: unknown benchmark \(names); pick one from the list below.\n\(usage())\n".utf8))
+    exit(2)
+}
+for benchmark in allBenchmarks where requested.isEmpty || requested.contains(benchmark.name) {
+    benchmark.run()
+}

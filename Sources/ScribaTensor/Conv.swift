@@ -1,0 +1,163 @@
+// Convolutions for the audio stems, in PyTorch layouts, via im2col + one SGEMM:
+//   Whisper:   conv1d k=3, stride 1 then 2, padding 1 over [mel, frames].
+//   Qwen3-ASR: conv2d 3×3, stride 2, padding 1 over [channels, mel, frames] (three times).
+// The caller owns the im2col scratch (`scratchCount` floats) so repeated calls allocate nothing.
+
+/// Shape of a 1-D convolution: input [inChannels × inputLength], weight [outChannels × inChannels ×
+/// kernelSize], output [outChannels × outputLength].
+public struct Conv1DGeometry: Sendable, Equatable {
+    public var inChannels: Int
+    public var outChannels: Int
+    public var inputLength: Int
+    public var kernelSize: Int
+    public var stride: Int
+    public var padding: Int
+
+    public init(inChannels: Int, outChannels: Int, inputLength: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0) {
+        precondition(kernelSize > 0 && stride > 0 && padding >= 0, "conv1d: kernel and stride must be positive")
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.inputLength = inputLength
+        self.kernelSize = kernelSize
+        self.stride = stride
+        self.padding = padding
+    }
+
+    /// floor((L + 2p - k) / s) + 1, as PyTorch; 0 when the padded input is shorter than the kernel.
+    public var outputLength: Int {
+        let span = inputLength + 2 * padding - kernelSize
+        return span < 0 ? 0 : span / stride + 1
+    }
+
+    /// Floats of im2col scratch `Conv.conv1d` needs: [inChannels·kernelSize × outputLength].
+    public var scratchCount: Int { inChannels * kernelSize * outputLength }
+}
+
+/// Shape of a 2-D convolution with the same stride and padding on both axes: input
+/// [inChannels × height × width], weight [outChannels × inChannels × kernelHeight × kernelWidth],
+/// output [outChannels × outputHeight × outputWidth].
+public struct Conv2DGeometry: Sendable, Equatable {
+    public var inChannels: Int
+    public var outChannels: Int
+    public var height: Int
+    public var width: Int
+    public var kernelHeight: Int
+    public var kernelWidth: Int
+    public var stride: Int
+    public var padding: Int
+
+    public init(
+        inChannels: Int, outChannels: Int, height: Int, width: Int,
+        kernelHeight: Int = 3, kernelWidth: Int = 3, stride: Int = 1, padding: Int = 0
+    ) {
+        precondition(kernelHeight > 0 && kernelWidth > 0 && stride > 0 && padding >= 0, "conv2d: kernel and stride must be positive")
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.height = height
+        self.width = width
+        self.kernelHeight = kernelHeight
+        self.kernelWidth = kernelWidth
+        self.stride = stride
+        self.padding = padding
+    }
+
+    public var outputHeight: Int {
+        let span = height + 2 * padding - kernelHeight
+        return span < 0 ? 0 : span / stride + 1
+    }
+
+    public var outputWidth: Int {
+        let span = width + 2 * padding - kernelWidth
+        return span < 0 ? 0 : span / stride + 1
+    }
+
+    /// Floats of im2col scratch `Conv.conv2d` needs: [inChannels·kh·kw × outputHeight·outputWidth].
+    public var scratchCount: Int { inChannels * kernelHeight * kernelWidth * outputHeight * outputWidth }
+}
+
+public enum Conv {
+    /// output = conv1d(input, weight) + bias. `scratch` holds `geometry.scratchCount` floats.
+    public static func conv1d(
+        _ input: UnsafePointer<Float>, geometry g: Conv1DGeometry,
+        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        output: UnsafeMutablePointer<Float>, scratch scratchBuffer: UnsafeMutableBufferPointer<Float>
+    ) {
+        let outLength = g.outputLength
+        guard outLength > 0, g.outChannels > 0 else { return }
+        precondition(scratchBuffer.count >= g.scratchCount, "conv1d scratch holds \(scratchBuffer.count) floats, needs \(g.scratchCount)")
+        guard let scratch = scratchBuffer.baseAddress else { return }
+        let patch = g.inChannels * g.kernelSize
+        // im2col: column t of row (c, j) is input[c, t·stride + j - padding], zero outside.
+        for c in 0..<g.inChannels {
+            let source = input + c * g.inputLength
+            for j in 0..<g.kernelSize {
+                let row = scratch + (c * g.kernelSize + j) * outLength
+                for t in 0..<outLength {
+                    let position = t * g.stride + j - g.padding
+                    row[t] = position >= 0 && position < g.inputLength ? source[position] : 0
+                }
+            }
+        }
+        gemmWithBias(
+            weight: weight, columns: scratch, bias: bias, output: output,
+            outChannels: g.outChannels, patch: patch, positions: outLength)
+    }
+
+    /// output = conv2d(input, weight) + bias. `scratch` holds `geometry.scratchCount` floats.
+    public static func conv2d(
+        _ input: UnsafePointer<Float>, geometry g: Conv2DGeometry,
+        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        output: UnsafeMutablePointer<Float>, scratch scratchBuffer: UnsafeMutableBufferPointer<Float>
+    ) {
+        let outH = g.outputHeight, outW = g.outputWidth
+        let positions = outH * outW
+        guard positions > 0, g.outChannels > 0 else { return }
+        precondition(scratchBuffer.count >= g.scratchCount, "conv2d scratch holds \(scratchBuffer.count) floats, needs \(g.scratchCount)")
+        guard let scratch = scratchBuffer.baseAddress else { return }
+        let patch = g.inChannels * g.kernelHeight * g.kernelWidth
+        for c in 0..<g.inChannels {
+            let plane = input + c * g.height * g.width
+            for a in 0..<g.kernelHeight {
+                for b in 0..<g.kernelWidth {
+                    let row = scratch + ((c * g.kernelHeight + a) * g.kernelWidth + b) * positions
+                    for oy in 0..<outH {
+                        let y = oy * g.stride + a - g.padding
+                        let destination = row + oy * outW
+                        guard y >= 0 && y < g.height else {
+                            destination.update(repeating: 0, count: outW)
+                            continue
+                        }
+                        let sourceRow = plane + y * g.width
+                        for ox in 0..<outW {
+                            let x = ox * g.stride + b - g.padding
+                            destination[ox] = x >= 0 && x < g.width ? sourceRow[x] : 0
+                        }
+                    }
+                }
+            }
+        }
+        gemmWithBias(
+            weight: weight, columns: scratch, bias: bias, output: output,
+            outChannels: g.outChannels, patch: patch, positions: positions)
+    }
+
+    /// output[o, t] = Σ_p weight[o, p] · columns[p, t] + bias[o].
+    private static func gemmWithBias(
+        weight: UnsafePointer<Float>, columns: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        output: UnsafeMutablePointer<Float>, outChannels: Int, patch: Int, positions: Int
+    ) {
+        var beta: Float = 0
+        if let bias {
+            for o in 0..<outChannels { (output + o * positions).update(repeating: bias[o], count: positions) }
+            beta = 1
+        }
+        guard patch > 0 else {
+            if bias == nil { output.update(repeating: 0, count: outChannels * positions) }
+            return
+        }
+        BLAS.sgemm(
+            m: outChannels, n: positions, k: patch,
+            a: weight, lda: patch, b: columns, ldb: positions,
+            beta: beta, c: output, ldc: positions)
+    }
+}

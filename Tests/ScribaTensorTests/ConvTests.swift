@@ -1,0 +1,56 @@
+import Testing
+import ScribaTensor
+
+@Test(arguments: [1, 2])
+func conv1dMatchesNaiveLoops(stride: Int) {
+    // Whisper's stem shape in miniature: kernel 3, padding 1, stride 1 then 2; odd lengths.
+    let g = Conv1DGeometry(inChannels: 5, outChannels: 7, inputLength: 23, kernelSize: 3, stride: stride, padding: 1)
+    #expect(g.outputLength == (stride == 1 ? 23 : 12))  // (23 + 2 - 3) / s + 1
+    let x = randomFloats(5 * 23, seed: 41), w = randomFloats(7 * 5 * 3, seed: 42), b = randomFloats(7, seed: 43)
+    var y = [Float](repeating: .nan, count: 7 * g.outputLength)
+    var scratch = [Float](repeating: .nan, count: g.scratchCount)
+    y.withPointer { yp in scratch.withUnsafeMutableBufferPointer { Conv.conv1d(x, geometry: g, weight: w, bias: b, output: yp, scratch: $0) } }
+    var reference = [Double]()
+    for o in 0..<7 {
+        for t in 0..<g.outputLength {
+            var s = Double(b[o])
+            for c in 0..<5 {
+                for j in 0..<3 {
+                    let p = t * stride + j - 1
+                    if p >= 0 && p < 23 { s += Double(w[(o * 5 + c) * 3 + j]) * Double(x[c * 23 + p]) }
+                }
+            }
+            reference.append(s)
+        }
+    }
+    #expect(worstToleranceRatio(y, reference, relative: 1e-5, absolute: 1e-5) <= 1)
+}
+
+@Test func conv2dStride2MatchesNaiveLoops() {
+    // Qwen3-ASR stem shape in miniature: 3×3, stride 2, padding 1, 3 → 4 channels, 9×13 input.
+    let g = Conv2DGeometry(inChannels: 3, outChannels: 4, height: 9, width: 13, stride: 2, padding: 1)
+    #expect(g.outputHeight == 5 && g.outputWidth == 7)  // (9 + 2 - 3) / 2 + 1, (13 + 2 - 3) / 2 + 1
+    let x = randomFloats(3 * 9 * 13, seed: 44), w = randomFloats(4 * 3 * 9, seed: 45), b = randomFloats(4, seed: 46)
+    var y = [Float](repeating: .nan, count: 4 * 5 * 7)
+    var scratch = [Float](repeating: .nan, count: g.scratchCount)
+    y.withPointer { yp in scratch.withUnsafeMutableBufferPointer { Conv.conv2d(x, geometry: g, weight: w, bias: b, output: yp, scratch: $0) } }
+    var reference = [Double]()
+    for o in 0..<4 {
+        for oy in 0..<5 {
+            for ox in 0..<7 {
+                var s = Double(b[o])
+                for c in 0..<3 {
+                    for a in 0..<3 {
+                        for bb in 0..<3 {
+                            let iy = oy * 2 + a - 1, ix = ox * 2 + bb - 1
+                            guard iy >= 0, iy < 9, ix >= 0, ix < 13 else { continue }
+                            s += Double(w[((o * 3 + c) * 3 + a) * 3 + bb]) * Double(x[(c * 9 + iy) * 13 + ix])
+                        }
+                    }
+                }
+                reference.append(s)
+            }
+        }
+    }
+    #expect(worstToleranceRatio(y, reference, relative: 1e-5, absolute: 1e-5) <= 1)
+}
