@@ -35,7 +35,7 @@ let package = Package(
         .executableTarget(
             name: "scriba",
             dependencies: [
-                "ScribaAudio", "ScribaModels", "ScribaPipeline", "ScribaFormats",
+                "ScribaTensor", "ScribaAudio", "ScribaModels", "ScribaPipeline", "ScribaFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -2,6 +2,9 @@
 // `scriba-bench <name> [<name> …]` only those. Build with `-c release`; debug numbers mean nothing.
 
 import Foundation
+import ScribaTensor
+
+BLASRuntime.relaunchWithFasterKernelsIfNeeded()
 
 let allBenchmarks: [any Benchmark] = [
     SGEMMBenchmark(),
@@ -27,6 +30,7 @@ if !unknown.isEmpty {
     FileHandle.standardError.write(Data("scriba-bench: unknown benchmark \(names); pick one from the list below.\n\(usage())\n".utf8))
     exit(2)
 }
+print("BLAS kernels: \(BLASRuntime.coreName) (set \(BLASRuntime.keepKernelsVariable)=1 to keep OpenBLAS's own choice)")
 for benchmark in allBenchmarks where requested.isEmpty || requested.contains(benchmark.name) {
     benchmark.run()
 }

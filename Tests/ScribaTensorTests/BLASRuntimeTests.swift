@@ -1,0 +1,25 @@
+import Testing
+@testable import ScribaTensor
+
+struct BLASRuntimeTests {
+    let avx512: Set<String> = ["sse3", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd"]
+
+    @Test func genericKernelsOnAnAVX512MachineAskForSkylakeX() {
+        #expect(BLASRuntime.betterCoreType(current: "Prescott", cpuFlags: avx512, environment: [:]) == "SkylakeX")
+        #expect(BLASRuntime.betterCoreType(current: "Prescott", cpuFlags: ["avx2", "fma"], environment: [:]) == "Haswell")
+    }
+
+    @Test func recognisedCPUsAndUserChoicesAreLeftAlone() {
+        #expect(BLASRuntime.betterCoreType(current: "SkylakeX", cpuFlags: avx512, environment: [:]) == nil)
+        #expect(BLASRuntime.betterCoreType(current: "Zen", cpuFlags: avx512, environment: [:]) == nil)
+        #expect(BLASRuntime.betterCoreType(current: "Prescott", cpuFlags: avx512, environment: ["OPENBLAS_CORETYPE": "Prescott"]) == nil)
+        #expect(BLASRuntime.betterCoreType(current: "Prescott", cpuFlags: avx512, environment: [BLASRuntime.keepKernelsVariable: "1"]) == nil)
+        #expect(BLASRuntime.betterCoreType(current: "Prescott", cpuFlags: ["sse3"], environment: [:]) == nil)
+    }
+
+    @Test func cpuFlagsAreReadFromTheFirstFlagsLine() {
+        let cpuinfo = "processor\t: 0\nmodel name\t: Intel(R) Xeon(R) Processor\nflags\t\t: fpu sse3 avx2 fma\n\nflags\t: other\n"
+        #expect(BLASRuntime.cpuFlags(cpuinfo: cpuinfo) == ["fpu", "sse3", "avx2", "fma"])
+        #expect(BLASRuntime.cpuFlags(cpuinfo: "") == [])
+    }
+}
