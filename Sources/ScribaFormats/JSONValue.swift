@@ -14,8 +14,11 @@ public indirect enum JSONValue: Sendable {
     public static func seconds(_ value: Double) -> JSONValue { .number(Timecode.decimalSeconds(value)) }
     public static func int(_ value: Int) -> JSONValue { .number(String(value)) }
 
-    /// Pretty-printed with two-space indents; arrays of scalars stay on one line. Ends without
-    /// a newline.
+    /// Objects of at most this many scalar members (a word, a chunk) print on one line.
+    static let inlineMembers = 5
+
+    /// Pretty-printed with two-space indents; arrays of scalars and small flat objects stay on
+    /// one line. Ends without a newline.
     public func rendered(indent: Int = 0) -> String {
         var out = ""
         write(into: &out, indent: indent)
@@ -48,6 +51,17 @@ public indirect enum JSONValue: Sendable {
             out += String(repeating: " ", count: indent) + "]"
         case .object(let members):
             if members.isEmpty { out += "{}"; return }
+            if members.count <= JSONValue.inlineMembers && members.allSatisfy({ $0.1.isScalar }) {
+                out += "{"
+                for (i, (key, value)) in members.enumerated() {
+                    if i > 0 { out += ", " }
+                    JSONValue.quote(key, into: &out)
+                    out += ": "
+                    value.write(into: &out, indent: indent)
+                }
+                out += "}"
+                return
+            }
             out += "{\n"
             for (i, (key, value)) in members.enumerated() {
                 out += String(repeating: " ", count: indent + 2)
