@@ -39,6 +39,12 @@ public struct Minutes: Sendable, Hashable {
         public var start: Double
         public var end: Double
         public var text: String
+
+        public init(start: Double, end: Double, text: String) {
+            self.start = start
+            self.end = end
+            self.text = text
+        }
     }
 
     public struct Topic: Sendable, Hashable {
@@ -47,6 +53,13 @@ public struct Minutes: Sendable, Hashable {
         public var keywords: [String]
         /// Index range into `sentences`.
         public var sentenceRange: Range<Int>
+
+        public init(start: Double, end: Double, keywords: [String], sentenceRange: Range<Int>) {
+            self.start = start
+            self.end = end
+            self.keywords = keywords
+            self.sentenceRange = sentenceRange
+        }
     }
 
     public struct ActionItem: Sendable, Hashable {
@@ -55,6 +68,13 @@ public struct Minutes: Sendable, Hashable {
         public var text: String
         /// The cue phrases that matched, in list order.
         public var cues: [String]
+
+        public init(start: Double, end: Double, text: String, cues: [String]) {
+            self.start = start
+            self.end = end
+            self.text = text
+            self.cues = cues
+        }
     }
 
     public var language: String
@@ -65,6 +85,19 @@ public struct Minutes: Sendable, Hashable {
     public var actionItems: [ActionItem]
     /// Summary sentences in time order.
     public var summary: [Sentence]
+
+    public init(
+        language: String, duration: Double, sentences: [Sentence], timeline: [TimelineEntry],
+        topics: [Topic], actionItems: [ActionItem], summary: [Sentence]
+    ) {
+        self.language = language
+        self.duration = duration
+        self.sentences = sentences
+        self.timeline = timeline
+        self.topics = topics
+        self.actionItems = actionItems
+        self.summary = summary
+    }
 }
 
 public enum MinutesBuilder {

@@ -149,7 +149,14 @@ public enum SentenceGrouper {
         for (index, word) in words.enumerated() {
             if let range = display[index], let core = cores[index] {
                 let trailing = chars[core.upperBound..<range.upperBound]
-                let ends = endsSentence(trailing: trailing, core: String(chars[core]))
+                var ends = endsSentence(trailing: trailing, core: String(chars[core]))
+                // "3.5" or "example.com" split into two aligned words: a "." with a Latin letter
+                // or digit right after it is not a sentence end (a CJK "。" before Han text is).
+                if ends, trailing.allSatisfy({ $0 == "." }), range.upperBound < chars.count,
+                   ScriptClass.isWordCharacter(chars[range.upperBound]),
+                   !ScriptClass.isSpaceless(chars[range.upperBound]) {
+                    ends = false
+                }
                 let piece = SentenceWord(
                     text: String(chars[range]), start: word.start, end: word.end,
                     confidence: word.confidence, spaceBefore: spaceBefore[index])

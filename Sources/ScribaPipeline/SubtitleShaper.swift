@@ -109,9 +109,15 @@ public enum SubtitleShaper {
 
     // MARK: - Splitting
 
-    /// How good a break before `words[index]` is: 0 best (sentence end) … 1 (plain word boundary).
+    /// How good a break before `words[index]` is: 0 best (sentence end) … 1 (plain word boundary),
+    /// 10 inside a written word that the aligner cut in two.
     static func breakCost(_ words: ArraySlice<SentenceWord>, before index: Int) -> Double {
         let previous = words[index - 1]
+        // Two aligned pieces of one written word ("3." + "5", "e-" + "mail"): break only if forced.
+        if !words[index].spaceBefore, let l = previous.text.last, let r = words[index].text.first,
+           !ScriptClass.isSpaceless(l), !ScriptClass.isSpaceless(r) {
+            return 10
+        }
         if let mark = previous.text.last {
             if ScriptClass.sentenceTerminals.contains(mark) { return 0 }
             if ScriptClass.clausePunctuation.contains(mark) { return 0.3 }

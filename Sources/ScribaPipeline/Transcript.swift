@@ -80,6 +80,9 @@ public struct Transcript: Sendable, Hashable, Codable {
         self.chunks = chunks
     }
 
+    /// The `Language` for `language`, when it is one Scriba knows.
+    public var knownLanguage: Language? { Language.known.first { $0.code == language } }
+
     /// Every word of every segment, in order.
     public var words: [TimedWord] { segments.flatMap(\.words) }
 

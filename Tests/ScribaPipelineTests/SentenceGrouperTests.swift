@@ -46,6 +46,13 @@ import Testing
         #expect(sentences.map(\.end) == [1.9, 3.9])
     }
 
+    @Test func decimalPointBetweenAlignedWordsIsNotASentenceEnd() {
+        let words = alignedWords("It rose 3 5 percent Then fell", start: 0)
+        let sentences = SentenceGrouper.sentences(text: "It rose 3.5 percent. Then fell.", words: words)
+        #expect(sentences.map(\.text) == ["It rose 3.5 percent.", "Then fell."])
+        #expect(sentences[0].words.map(\.text) == ["It", "rose", "3.", "5", "percent."])
+    }
+
     @Test func wordMissingFromTextKeepsAlignerSpelling() {
         let words = alignedWords("Hello there world", start: 0)
         let sentences = SentenceGrouper.sentences(text: "Hello world.", words: words)

@@ -103,6 +103,18 @@ private func transcript(_ sentences: [(String, Double, Double, Double)], languag
         #expect(cues.map { $0.text.replacingOccurrences(of: "\n", with: " ") }.joined(separator: " ") == text)
     }
 
+    @Test func neverBreaksBetweenPiecesOfOneWrittenWord() {
+        // The aligner cut "3.5" into "3" and "5"; at 12-character lines the most balanced break
+        // ("Prices 3." 9 | "5 higher" 8) falls between them; the next best keeps them together
+        // (6 | 10 and 10 | 6 tie; the earlier break wins).
+        let words = alignedWords("Prices 3 5 higher", start: 0)
+        let t = Transcript(language: "en", duration: 5, segments: [
+            TranscriptSegment(start: 0, end: 1.35, text: "Prices 3.5 higher", words: words),
+        ])
+        let cues = SubtitleShaper.cues(for: t, options: CueOptions(maxLineChars: 12))
+        #expect(cues.map(\.lines) == [["Prices", "3.5 higher"]])
+    }
+
     @Test func emptyTranscriptHasNoCues() {
         #expect(SubtitleShaper.cues(for: Transcript(language: "en", duration: 0, segments: [])).isEmpty)
     }
