@@ -9,11 +9,21 @@ public enum ScriptClass: String, Sendable, Hashable, Codable {
     /// Chinese, Japanese, Korean: 16 chars per line, 17 chars per second.
     case cjk
 
-    /// Decides by the majority of letters: more CJK letters than others → `.cjk`.
+    /// Decides by the majority of units: each CJK character is one unit, each run of other
+    /// letters (a word) is one unit, so Chinese with a few English terms stays `.cjk`.
     public static func dominant(in text: String) -> ScriptClass {
         var wide = 0, other = 0
-        for character in text where character.isLetter {
-            if isWide(character) { wide += 1 } else { other += 1 }
+        var inWord = false
+        for character in text {
+            if character.isLetter && isWide(character) {
+                wide += 1
+                inWord = false
+            } else if character.isLetter {
+                if !inWord { other += 1 }
+                inWord = true
+            } else {
+                inWord = false
+            }
         }
         return wide > other ? .cjk : .latin
     }

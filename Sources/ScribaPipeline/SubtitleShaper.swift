@@ -58,7 +58,8 @@ public enum SubtitleShaper {
         return cues(for: sentences, limits: limits, mediaDuration: transcript.duration)
     }
 
-    /// Cues for sentences. `mediaDuration` bounds how far the last cue may be extended.
+    /// Cues for sentences. `mediaDuration` bounds how far the last cue may be extended (0 when
+    /// unknown: no bound).
     public static func cues(for sentences: [Sentence], limits: ResolvedCueLimits, mediaDuration: Double) -> [Cue] {
         var pieces: [[SentenceWord]] = []
         for sentence in sentences {
@@ -225,7 +226,7 @@ public enum SubtitleShaper {
             let lowerBound = index == 0 ? 0 : previousEnd + limits.minGap
             let upperBound = index + 1 < pieces.count
                 ? pieces[index + 1].first!.start - limits.minGap
-                : max(mediaDuration, wordEnd)
+                : mediaDuration > 0 ? max(mediaDuration, wordEnd) : .infinity   // 0: length unknown
 
             var start = max(wordStart, lowerBound)
             var end = max(wordEnd, start + need)

@@ -53,6 +53,11 @@ import ScribaPipeline
         #expect(VTTWriter.escape("a<b>&c") == "a&lt;b&gt;&amp;c")
     }
 
+    @Test func vttAndTSVChinese() {
+        #expect(VTTWriter.render(Sample.chinese) == "WEBVTT\n\n00:00:00.500 --> 00:00:01.400\n你好，世界。\n\n00:00:02.000 --> 00:00:03.200\n今天天气很好！\n")
+        #expect(TSVWriter.render(Sample.chinese) == "start\tend\ttext\n500\t1400\t你好，世界。\n2000\t3200\t今天天气很好！\n")
+    }
+
     @Test func tsvLikeWhisper() {
         #expect(TSVWriter.render(Sample.english) == """
             start\tend\ttext

@@ -53,6 +53,16 @@ import Testing
         #expect(sentences[0].words.map(\.text) == ["It", "rose", "3.", "5", "percent."])
     }
 
+    @Test func whisperStyleWordsWithSpacesAndPunctuationStillMatch() {
+        let words = [
+            TimedWord(text: " Hello,", start: 0, end: 0.4), TimedWord(text: " world.", start: 0.5, end: 0.9),
+            TimedWord(text: " Bye!", start: 1.2, end: 1.5),
+        ]
+        let sentences = SentenceGrouper.sentences(text: " Hello, world. Bye!", words: words)
+        #expect(sentences.map(\.text) == ["Hello, world.", "Bye!"])
+        #expect(sentences.map(\.end) == [0.9, 1.5])
+    }
+
     @Test func wordMissingFromTextKeepsAlignerSpelling() {
         let words = alignedWords("Hello there world", start: 0)
         let sentences = SentenceGrouper.sentences(text: "Hello world.", words: words)

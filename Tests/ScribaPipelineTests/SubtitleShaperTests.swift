@@ -115,6 +115,33 @@ private func transcript(_ sentences: [(String, Double, Double, Double)], languag
         #expect(cues.map(\.lines) == [["Prices", "3.5 higher"]])
     }
 
+    @Test func defaultLimitsFollowTheScript() {
+        let latin = CueOptions().resolved(for: .latin)
+        let cjk = CueOptions().resolved(for: .cjk)
+        #expect([latin.maxLineChars, cjk.maxLineChars] == [42, 16])
+        #expect([latin.maxCPS, cjk.maxCPS] == [20, 17])
+        #expect(latin.maxLines == 2 && latin.minDuration == 0.833 && latin.maxDuration == 7 && latin.minGap == 0.08)
+        #expect(CueOptions(maxLineChars: 30).resolved(for: .cjk).maxLineChars == 30)
+        // Impossible values are clamped instead of trapping later.
+        let odd = CueOptions(maxLineChars: 0, maxLines: 0, maxCPS: -1, minDuration: 3, maxDuration: 1).resolved(for: .latin)
+        #expect(odd.maxLineChars == 1 && odd.maxLines == 1 && odd.maxCPS == 20 && odd.maxDuration == 3)
+        // Script: by language code first, then by majority of units (a CJK character or a word).
+        let options = CueOptions()
+        #expect(options.script(for: Transcript(language: "ja", duration: 0, text: "OK", segments: [])) == .cjk)
+        #expect(options.script(for: Transcript(language: "", duration: 0, text: "我们用Python", segments: [])) == .cjk)
+        #expect(options.script(for: Transcript(language: "", duration: 0, text: "we use 中文 here", segments: [])) == .latin)
+    }
+
+    @Test func lastCueStopsAtMediaEndUnlessLengthUnknown() {
+        let words = [TimedWord(text: "Bye", start: 4.5, end: 4.7)]
+        let segment = TranscriptSegment(start: 4.5, end: 4.7, text: "Bye.", words: words)
+        // Media ends at 5.0 s: "Bye." cannot reach 4.5 + 0.833 s, so it starts earlier, at 5.0 − 0.833.
+        let bounded = SubtitleShaper.cues(for: Transcript(language: "en", duration: 5.0, segments: [segment]))
+        #expect(bounded.count == 1 && abs(bounded[0].end - 5.0) < 1e-9 && abs(bounded[0].start - 4.167) < 1e-9)
+        let unknown = SubtitleShaper.cues(for: Transcript(language: "en", duration: 0, segments: [segment]))
+        #expect(unknown.count == 1 && abs(unknown[0].start - 4.5) < 1e-9 && abs(unknown[0].end - 5.333) < 1e-9)
+    }
+
     @Test func emptyTranscriptHasNoCues() {
         #expect(SubtitleShaper.cues(for: Transcript(language: "en", duration: 0, segments: [])).isEmpty)
     }
