@@ -205,7 +205,7 @@ public enum SubtitleShaper {
         return pieces
     }
 
-    /// Two pieces from different sentences joined: a space unless both sides are spaceless script.
+    /// Two pieces from different sentences joined: a space unless either side is a spaceless script.
     static func needsSpace(_ left: SentenceWord, _ right: SentenceWord) -> Bool {
         guard let l = left.text.last, let r = right.text.first else { return false }
         return !(ScriptClass.isSpaceless(l) || ScriptClass.isSpaceless(r))
