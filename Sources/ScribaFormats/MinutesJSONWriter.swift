@@ -1,0 +1,44 @@
+import ScribaPipeline
+
+/// Minutes as JSON, keys in this order (hand-ordered `JSONValue`), times in seconds with three
+/// decimals:
+///
+/// ```
+/// { "language": "en", "duration": 1200.000,
+///   "summary":      [ { "start", "end", "text" } ],          // time order
+///   "topics":       [ { "start", "end", "keywords": ["budget", ...],
+///                       "first_sentence": 0, "sentence_count": 57 } ],
+///   "action_items": [ { "start", "end", "text", "cues": ["will", "by friday"] } ],
+///   "timeline":     [ { "start", "end", "text" } ] }          // fixed intervals
+/// ```
+public enum MinutesJSONWriter {
+    public static func render(_ minutes: Minutes) -> String {
+        value(minutes).rendered() + "\n"
+    }
+
+    public static func value(_ minutes: Minutes) -> JSONValue {
+        func span(_ start: Double, _ end: Double, _ text: String) -> JSONValue {
+            .object([("start", .seconds(start)), ("end", .seconds(end)), ("text", .string(text))])
+        }
+        return .object([
+            ("language", .string(minutes.language)),
+            ("duration", .seconds(minutes.duration)),
+            ("summary", .array(minutes.summary.map { span($0.start, $0.end, $0.text) })),
+            ("topics", .array(minutes.topics.map { topic in
+                .object([
+                    ("start", .seconds(topic.start)), ("end", .seconds(topic.end)),
+                    ("keywords", .array(topic.keywords.map { .string($0) })),
+                    ("first_sentence", .int(topic.sentenceRange.lowerBound)),
+                    ("sentence_count", .int(topic.sentenceRange.count)),
+                ])
+            })),
+            ("action_items", .array(minutes.actionItems.map { item in
+                .object([
+                    ("start", .seconds(item.start)), ("end", .seconds(item.end)),
+                    ("text", .string(item.text)), ("cues", .array(item.cues.map { .string($0) })),
+                ])
+            })),
+            ("timeline", .array(minutes.timeline.map { span($0.start, $0.end, $0.text) })),
+        ])
+    }
+}

@@ -1,0 +1,15 @@
+import ScribaPipeline
+
+/// Tab-separated, as Whisper's TSV writer: a `start\tend\ttext` header, then one row per sentence
+/// with integer milliseconds. Tabs and line breaks inside the text become spaces.
+public enum TSVWriter {
+    public static func render(_ transcript: Transcript) -> String {
+        var out = "start\tend\ttext\n"
+        for sentence in SentenceGrouper.sentences(in: transcript) {
+            let text = String(sentence.text.map { $0 == "\t" || $0.isNewline ? " " : $0 })
+            out += String(Timecode.milliseconds(sentence.start)) + "\t"
+                + String(Timecode.milliseconds(sentence.end)) + "\t" + text + "\n"
+        }
+        return out
+    }
+}

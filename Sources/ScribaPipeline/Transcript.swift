@@ -1,0 +1,113 @@
+// The one value every engine produces and every writer consumes.
+//
+// Times are seconds as `Double` from the start of the input; nothing here rounds them — writers
+// round once, when they print (see `Timecode` in ScribaFormats).
+//
+// Codable: the synthesized conformances are used; for a stable key order encode with
+// `JSONEncoder.outputFormatting = [.sortedKeys]`. ScribaFormats' `JSONWriter` does not use
+// Codable — it writes keys in a fixed, documented order with millisecond-rounded times.
+
+/// One recognised word (or, for scripts without spaces, one character or token) with its time
+/// span. `text` is what the aligner returned: usually cleaned of punctuation.
+public struct TimedWord: Sendable, Hashable, Codable {
+    public var text: String
+    public var start: Double
+    public var end: Double
+    /// 0...1 when the engine reports it (Whisper word probabilities); `nil` otherwise.
+    public var confidence: Double?
+
+    public init(text: String, start: Double, end: Double, confidence: Double? = nil) {
+        self.text = text
+        self.start = start
+        self.end = end
+        self.confidence = confidence
+    }
+}
+
+/// A stretch of speech as the engine returned it (typically one VAD chunk).
+public struct TranscriptSegment: Sendable, Hashable, Codable {
+    public var start: Double
+    public var end: Double
+    /// The ASR text with its punctuation, as decoded.
+    public var text: String
+    /// Word timings; empty when no aligner ran.
+    public var words: [TimedWord]
+
+    public init(start: Double, end: Double, text: String, words: [TimedWord] = []) {
+        self.start = start
+        self.end = end
+        self.text = text
+        self.words = words
+    }
+}
+
+/// What happened to one chunk of audio, so a reader can tell silence from a decoding failure.
+public enum ChunkStatus: String, Sendable, Hashable, Codable, CaseIterable {
+    case ok, empty, truncated, repetition, failed
+}
+
+public struct ChunkCoverage: Sendable, Hashable, Codable {
+    public var start: Double
+    public var end: Double
+    public var status: ChunkStatus
+
+    public init(start: Double, end: Double, status: ChunkStatus) {
+        self.start = start
+        self.end = end
+        self.status = status
+    }
+}
+
+public struct Transcript: Sendable, Hashable, Codable {
+    /// Language code as `Language.code` spells it ("en", "zh"); empty when unknown.
+    public var language: String
+    /// Length of the input audio in seconds (not the end of the last word).
+    public var duration: Double
+    /// The whole text: segment texts joined (see `joinedText(of:)`).
+    public var text: String
+    public var segments: [TranscriptSegment]
+    /// Per-chunk coverage; `nil` when the producer did not track chunks.
+    public var chunks: [ChunkCoverage]?
+
+    public init(
+        language: String, duration: Double, text: String? = nil,
+        segments: [TranscriptSegment], chunks: [ChunkCoverage]? = nil
+    ) {
+        self.language = language
+        self.duration = duration
+        self.text = text ?? Transcript.joinedText(of: segments.map(\.text))
+        self.segments = segments
+        self.chunks = chunks
+    }
+
+    /// The `Language` for `language`, when it is one Scriba knows.
+    public var knownLanguage: Language? { Language.known.first { $0.code == language } }
+
+    /// Every word of every segment, in order.
+    public var words: [TimedWord] { segments.flatMap(\.words) }
+
+    /// Joins segment texts the way the languages write: no space where either side of the join
+    /// is a script written without spaces (Chinese, Japanese, Thai), one space otherwise.
+    public static func joinedText(of parts: [String]) -> String {
+        var result = ""
+        for part in parts {
+            let piece = part.trimmingWhitespace()
+            if piece.isEmpty { continue }
+            if let last = result.last, let first = piece.first,
+               !(ScriptClass.isSpaceless(last) || ScriptClass.isSpaceless(first)) {
+                result.append(" ")
+            }
+            result += piece
+        }
+        return result
+    }
+}
+
+extension String {
+    /// Trims Unicode whitespace and newlines without Foundation.
+    func trimmingWhitespace() -> String {
+        guard let first = firstIndex(where: { !$0.isWhitespace }),
+              let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }
+        return String(self[first...last])
+    }
+}

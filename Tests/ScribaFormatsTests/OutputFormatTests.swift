@@ -1,0 +1,32 @@
+import Testing
+import ScribaPipeline
+@testable import ScribaFormats
+
+@Suite struct OutputFormatTests {
+    @Test func extensionsAreDistinct() {
+        #expect(OutputFormat.allCases.map(\.fileExtension) == ["srt", "vtt", "json", "txt", "tsv", "simple.txt", "words.txt"])
+        #expect(Set(OutputFormat.allCases.map(\.fileExtension)).count == 7)
+    }
+
+    @Test func namesParseAndUnknownNamesSayWhatIsAccepted() throws {
+        #expect(try OutputFormat.named("SRT") == .srt)
+        #expect(try OutputFormat.named("webvtt") == .vtt)
+        #expect(throws: OutputFormatError.unknown("docx")) { try OutputFormat.named("docx") }
+        #expect(OutputFormatError.unknown("docx").description
+            == "unknown output format 'docx'. Use one of: srt, vtt, json, txt, tsv, simple, words.")
+    }
+
+    @Test func renderDispatchesToEachWriter() {
+        let t = Sample.english
+        #expect(render(.srt, t) == SRTWriter.render(t))
+        #expect(render(.vtt, t) == VTTWriter.render(t))
+        #expect(render(.json, t) == JSONWriter.render(t))
+        #expect(render(.txt, t) == TXTWriter.render(t))
+        #expect(render(.tsv, t) == TSVWriter.render(t))
+        #expect(render(.simple, t) == SimpleWriter.render(t))
+        #expect(render(.words, t) == WordsWriter.render(t))
+        // Options reach the shaper: 10-character lines force "Hello," / "world!" onto two lines.
+        let narrow = OutputOptions(cues: CueOptions(maxLineChars: 10))
+        #expect(render(.srt, t, options: narrow).hasPrefix("1\n01:00:00,000 --> 01:00:01,000\nHello,\nworld!\n\n"))
+    }
+}
