@@ -1,0 +1,57 @@
+import ScribaAudio
+
+// The two capabilities every engine offers, so commands, the server and tests treat the local
+// Qwen3 and Whisper engines and the remote HTTP engines alike.
+
+/// What a recogniser is asked for besides the audio.
+public struct RecognitionOptions: Sendable, Equatable {
+    /// nil: detect the language.
+    public var language: Language?
+    /// Free text that biases recognition (names, terms): Qwen3-ASR's system-turn context,
+    /// Whisper's initial prompt. nil or empty: none.
+    public var context: String?
+    /// Ask the engine for word times when it can give them itself (Whisper's cross-attention).
+    public var wordTimestamps: Bool
+
+    public init(language: Language? = nil, context: String? = nil, wordTimestamps: Bool = false) {
+        self.language = language
+        self.context = context
+        self.wordTimestamps = wordTimestamps
+    }
+}
+
+/// One engine call's result for one stretch of audio. Times are seconds from the start of the
+/// audio passed in; the pipeline adds chunk offsets.
+public struct Recognition: Sendable, Equatable {
+    /// Detected or forced language code ("en", "zh"); empty when the engine heard no speech.
+    public var language: String
+    /// Probability of `language` when the engine detected it; nil when forced or not reported.
+    public var languageProbability: Double?
+    public var text: String
+    /// Engine segments (Whisper's timestamped segments); engines without timestamps return one
+    /// segment spanning the audio, or none for silence. Words are filled when the engine has them.
+    public var segments: [TranscriptSegment]
+
+    public init(language: String, languageProbability: Double? = nil, text: String, segments: [TranscriptSegment]) {
+        self.language = language
+        self.languageProbability = languageProbability
+        self.text = text
+        self.segments = segments
+    }
+}
+
+public protocol SpeechRecognizer: Sendable {
+    /// Shown in logs, reports and `/v1/models` ("whisper-base", "Qwen3-ASR-1.7B").
+    var modelName: String { get }
+    /// Longest audio (seconds) one call should get; the pipeline chunks longer input at pauses.
+    var maxChunkDuration: Double { get }
+    func transcribe(_ audio: AudioBuffer, options: RecognitionOptions) async throws -> Recognition
+}
+
+public protocol ForcedAligner: Sendable {
+    var modelName: String { get }
+    /// Longest audio (seconds) one alignment call should get.
+    var maxChunkDuration: Double { get }
+    /// Times for the words of `text` in `audio` (seconds from its start). Empty text → no words.
+    func align(_ audio: AudioBuffer, text: String, language: Language) async throws -> [TimedWord]
+}
