@@ -1,0 +1,86 @@
+import ScribaAudio
+
+/// What one pipeline run is asked for.
+public struct PipelineOptions: Sendable, Equatable {
+    public var recognition: RecognitionOptions
+    /// Run the forced aligner (when there is one) on each chunk's text for word times.
+    public var align: Bool
+    /// Longest chunk in seconds; nil: the smaller of the recogniser's and the aligner's limits.
+    public var maxChunkDuration: Double?
+
+    public init(recognition: RecognitionOptions = .init(), align: Bool = true, maxChunkDuration: Double? = nil) {
+        self.recognition = recognition
+        self.align = align
+        self.maxChunkDuration = maxChunkDuration
+    }
+}
+
+/// Audio in, `Transcript` out: chunk → recognise → align → shift every time by its chunk's true
+/// start sample → merge. Commands and the server call this; engines never see offsets.
+public struct TranscriptionPipeline: Sendable {
+    public let recognizer: any SpeechRecognizer
+    public let aligner: (any ForcedAligner)?
+    public let chunker: any AudioChunker
+
+    public init(recognizer: any SpeechRecognizer, aligner: (any ForcedAligner)? = nil,
+                chunker: any AudioChunker = FixedWindowChunker()) {
+        self.recognizer = recognizer
+        self.aligner = aligner
+        self.chunker = chunker
+    }
+
+    public func chunkDuration(_ options: PipelineOptions) -> Double {
+        var limit = options.maxChunkDuration ?? recognizer.maxChunkDuration
+        if options.align, let aligner { limit = min(limit, aligner.maxChunkDuration) }
+        return limit
+    }
+
+    public func transcribe(_ audio: AudioBuffer, options: PipelineOptions = .init()) async throws -> Transcript {
+        let chunks = chunker.chunks(of: audio, maxDuration: chunkDuration(options))
+        var segments: [TranscriptSegment] = []
+        var coverage: [ChunkCoverage] = []
+        var language = options.recognition.language?.code ?? ""
+        for chunk in chunks {
+            try Task.checkCancellation()
+            let piece = AudioBuffer(samples: Array(audio.samples[chunk.startSample..<chunk.endSample]),
+                                    sampleRate: audio.sampleRate)
+            let offset = chunk.startSeconds(sampleRate: audio.sampleRate)
+            let end = chunk.endSeconds(sampleRate: audio.sampleRate)
+            let recognition = try await recognizer.transcribe(piece, options: options.recognition)
+            if language.isEmpty { language = recognition.language }
+            let text = recognition.text.trimmingWhitespace()
+            coverage.append(ChunkCoverage(start: offset, end: end, status: text.isEmpty ? .empty : .ok))
+            guard !text.isEmpty else { continue }
+
+            var chunkSegments = recognition.segments.isEmpty
+                ? [TranscriptSegment(start: 0, end: piece.duration, text: text)]
+                : recognition.segments
+            if options.align, let aligner, let spoken = Language.known.first(where: { $0.code == recognition.language }) ?? options.recognition.language {
+                // The aligner times the chunk's whole text; its words replace the engine's own.
+                let words = try await aligner.align(piece, text: text, language: spoken)
+                chunkSegments = [TranscriptSegment(
+                    start: words.first?.start ?? 0, end: words.last?.end ?? piece.duration, text: text, words: words)]
+            }
+            segments += chunkSegments.map { $0.shifted(by: offset) }
+        }
+        return Transcript(language: language, duration: audio.duration, segments: segments, chunks: coverage)
+    }
+
+    /// Times for a known text (no recognition): the aligner over the whole audio, in one call.
+    public func align(_ audio: AudioBuffer, text: String, language: Language) async throws -> Transcript {
+        guard let aligner else { throw PipelineError.noAligner }
+        let words = try await aligner.align(audio, text: text, language: language)
+        let segment = TranscriptSegment(start: words.first?.start ?? 0, end: words.last?.end ?? audio.duration,
+                                        text: text, words: words)
+        return Transcript(language: language.code, duration: audio.duration, segments: text.isEmpty ? [] : [segment])
+    }
+}
+
+extension TranscriptSegment {
+    /// The same segment `seconds` later (chunk offset → file time).
+    public func shifted(by seconds: Double) -> TranscriptSegment {
+        TranscriptSegment(
+            start: start + seconds, end: end + seconds, text: text,
+            words: words.map { TimedWord(text: $0.text, start: $0.start + seconds, end: $0.end + seconds, confidence: $0.confidence) })
+    }
+}
