@@ -19,6 +19,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
     ],
     targets: [
         .systemLibrary(
@@ -32,10 +35,19 @@ let package = Package(
         .target(name: "ScribaModels", dependencies: ["ScribaTensor"]),
         .target(name: "ScribaPipeline", dependencies: ["ScribaAudio", "ScribaModels"]),
         .target(name: "ScribaFormats", dependencies: ["ScribaPipeline"]),
+        .target(
+            name: "ScribaServer",
+            dependencies: [
+                "ScribaAudio", "ScribaPipeline", "ScribaFormats",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "scriba",
             dependencies: [
-                "ScribaTensor", "ScribaAudio", "ScribaModels", "ScribaPipeline", "ScribaFormats",
+                "ScribaTensor", "ScribaAudio", "ScribaModels", "ScribaPipeline", "ScribaFormats", "ScribaServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -45,5 +57,14 @@ let package = Package(
         .testTarget(name: "ScribaModelsTests", dependencies: ["ScribaModels"]),
         .testTarget(name: "ScribaPipelineTests", dependencies: ["ScribaPipeline"]),
         .testTarget(name: "ScribaFormatsTests", dependencies: ["ScribaFormats"]),
+        .testTarget(
+            name: "ScribaServerTests",
+            dependencies: ["ScribaServer", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
+        // Model download/cache tests run a local hub server in-process (the hub is unreachable here).
+        .testTarget(
+            name: "ModelHubTests",
+            dependencies: ["ScribaPipeline", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
     ]
 )
