@@ -40,3 +40,18 @@ extension FileChecksum {
         }
     }
 }
+
+extension FileChecksum {
+    /// sha256 of bytes in memory, lowercase hex.
+    static func sha256Hex(_ data: Data) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// git's blob id of bytes in memory (what the hub uses as etag of non-LFS files).
+    static func gitBlobSHA1Hex(_ data: Data) -> String {
+        var hasher = Insecure.SHA1()
+        hasher.update(data: Data("blob \(data.count)\0".utf8))
+        hasher.update(data: data)
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -40,7 +40,7 @@ public enum KnownModels {
 
     /// Names that are the same files: the PyPI whisper-base is a re-upload of Systran/faster-whisper-base,
     /// so either name finds whichever copy is present.
-    static let sameFiles: [String: String] = [
+    public static let sameFiles: [String: String] = [
         whisperBase: "Systran/faster-whisper-base",
         "Systran/faster-whisper-base": whisperBase,
     ]
