@@ -121,13 +121,15 @@ private final class ProgressBar: @unchecked Sendable {
     private let lock = NSLock()
     private var lastDraw = Date.distantPast
     private var lastFile = ""
+    private var lastProgress: PullProgress?
 
     func draw(_ progress: PullProgress) {
         lock.withLock {
             let now = Date()
             let fileDone = progress.fileBytes == progress.fileSize
-            guard fileDone || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
+            guard progress != lastProgress, fileDone || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
             lastDraw = now
+            lastProgress = progress
             if progress.file != lastFile && !lastFile.isEmpty { FileHandle.standardError.write(Data("\n".utf8)) }
             lastFile = progress.file
             let line = "[\(progress.fileIndex)/\(progress.fileCount)] \(progress.file) "
