@@ -22,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        // sha256 of downloaded model files. Range (not `from:`) so the 4.x already pinned through
+        // swift-certificates/swift-nio-extras satisfies it without a re-resolve.
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -33,7 +36,10 @@ let package = Package(
         .target(name: "ScribaTensor", dependencies: [blasDependency]),
         .target(name: "ScribaAudio", dependencies: ["ScribaTensor"]),
         .target(name: "ScribaModels", dependencies: ["ScribaTensor"]),
-        .target(name: "ScribaPipeline", dependencies: ["ScribaAudio", "ScribaModels"]),
+        .target(
+            name: "ScribaPipeline",
+            dependencies: ["ScribaAudio", "ScribaModels", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(name: "ScribaFormats", dependencies: ["ScribaPipeline"]),
         .target(
             name: "ScribaServer",
