@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ScribaAudio
 import ScribaModels
+import ScribaPipeline
 
 /// Exit codes, documented in README.md: 0 success, 1 some inputs failed, 2 usage error
 /// (ArgumentParser's own), 3 unreadable input audio, 4 model files missing or broken.
@@ -29,6 +30,9 @@ func exitWithScribaError(_ error: Error) -> Never {
         code = ScribaExit.badAudio
     case let model as ModelLoadError:
         printError("error: \(model)")
+        code = ScribaExit.badModel
+    case let hub as ModelHubError:
+        printError("error: \(hub)")
         code = ScribaExit.badModel
     default:
         // ArgumentParser's own errors (help, version, validation) keep its messages and codes.
