@@ -47,6 +47,7 @@ struct WhisperRecognizerTests {
                 maxDelta = max(maxDelta, abs(reference - mel.data[i]))
             }
         }
+        print("whisper log-mel vs faster-whisper: max |Δ| = \(maxDelta)")
         #expect(maxDelta <= 1e-4, "max |Δ| = \(maxDelta)")
     }
 
