@@ -1,0 +1,221 @@
+// Whisper forward passes over preallocated scratch: the encoder (one 30 s window → [1500, d]), the
+// cross-attention K/V of every decoder layer (once per window), and the decoder (a batched prompt
+// prefill, or one token per step through the KV cache). Follows CTranslate2 4.8.5 `layers/whisper.cc`
+// and `layers/transformer.cc` (pre-LN blocks, erf GELU, scale 1/√headDim, tied output projection).
+// A session owns mutable buffers, so it is used by one task at a time; the model it reads is shared.
+
+import Foundation
+import ScribaTensor
+
+public final class WhisperSession {
+    public let model: WhisperModel
+    public var config: WhisperConfig { model.config }
+
+    /// Cached self-attention keys/values: [decoderLayers][textPositions, d].
+    let cache: KVCache
+    /// Decoder positions filled so far (prompt + generated tokens).
+    public private(set) var position = 0
+
+    // Scratch, sized at init. rows = max(audioPositions, textPositions).
+    private let rows: Int
+    private let conv1Columns: UnsafeMutableBufferPointer<Float>   // im2col [melBins·3, windowFrames]
+    private let conv2Columns: UnsafeMutableBufferPointer<Float>   // im2col [d·3, audioPositions]
+    private let convOutput1: UnsafeMutablePointer<Float>          // [d, windowFrames]
+    private let convOutput2: UnsafeMutablePointer<Float>          // [d, audioPositions]
+    private let x: UnsafeMutablePointer<Float>                    // [rows, d] residual stream
+    private let normed: UnsafeMutablePointer<Float>               // [rows, d] LN output
+    private let qkv: UnsafeMutablePointer<Float>                  // [rows, 3d] fused projections
+    private let attended: UnsafeMutablePointer<Float>             // [rows, d] attention output
+    private let projected: UnsafeMutablePointer<Float>            // [rows, d] block output before the residual add
+    private let hidden: UnsafeMutablePointer<Float>               // [rows, ffn]
+    private let attentionScratch: UnsafeMutableBufferPointer<Float> // one head's scores
+    /// Encoder output of the current window, [audioPositions, d].
+    let encoderOutput: UnsafeMutablePointer<Float>
+    /// Cross-attention K|V per decoder layer: [decoderLayers][audioPositions, 2d].
+    private let crossKeyValues: UnsafeMutablePointer<Float>
+    /// Logits of up to `logitRows` rows, [logitRows, vocab].
+    let logits: UnsafeMutablePointer<Float>
+    static let logitRows = 16
+
+    public init(model: WhisperModel) {
+        self.model = model
+        let c = model.config
+        let d = c.modelDim
+        rows = max(c.audioPositions, c.textPositions)
+        cache = KVCache(layers: c.decoderLayers, maxSequenceLength: c.textPositions, kvHeads: c.decoderHeads, headDim: d / c.decoderHeads)
+        func buffer(_ count: Int) -> UnsafeMutablePointer<Float> {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
+            p.initialize(repeating: 0, count: max(1, count))
+            return p
+        }
+        conv1Columns = UnsafeMutableBufferPointer(start: buffer(c.melBins * 3 * c.windowFrames), count: c.melBins * 3 * c.windowFrames)
+        conv2Columns = UnsafeMutableBufferPointer(start: buffer(d * 3 * c.audioPositions), count: d * 3 * c.audioPositions)
+        convOutput1 = buffer(d * c.windowFrames)
+        convOutput2 = buffer(d * c.audioPositions)
+        x = buffer(rows * d)
+        normed = buffer(rows * d)
+        qkv = buffer(rows * 3 * d)
+        attended = buffer(rows * d)
+        projected = buffer(rows * d)
+        hidden = buffer(rows * c.ffnDim)
+        let scores = max(c.audioPositions * c.audioPositions, c.textPositions * max(c.textPositions, c.audioPositions))
+        attentionScratch = UnsafeMutableBufferPointer(start: buffer(scores), count: scores)
+        encoderOutput = buffer(c.audioPositions * d)
+        crossKeyValues = buffer(c.decoderLayers * c.audioPositions * 2 * d)
+        logits = buffer(Self.logitRows * c.vocabularySize)
+    }
+
+    deinit {
+        for p in [conv1Columns.baseAddress, conv2Columns.baseAddress, convOutput1, convOutput2, x, normed, qkv, attended,
+                  projected, hidden, attentionScratch.baseAddress, encoderOutput, crossKeyValues, logits] {
+            p?.deallocate()
+        }
+    }
+
+    // MARK: - Encoder
+
+    /// Encodes one window: `mel` is [melBins, windowFrames] row-major (zero-padded by the caller).
+    /// Leaves the output in `encoderOutput` and the cross-attention K/V of every decoder layer ready.
+    func encode(mel: UnsafePointer<Float>) {
+        let c = config, w = model.weights, d = c.modelDim, n = c.audioPositions
+        // conv1 (stride 1, pad 1) + GELU: [melBins, 3000] → [d, 3000]
+        w.conv1Weight.withUnsafeBufferPointer { wt in
+            w.conv1Bias.withUnsafeBufferPointer { b in
+                Conv.conv1d(mel, geometry: Conv1DGeometry(inChannels: c.melBins, outChannels: d, inputLength: c.windowFrames,
+                                                          kernelSize: 3, stride: 1, padding: 1),
+                            weight: wt.baseAddress!, bias: b.baseAddress, output: convOutput1, scratch: conv1Columns)
+            }
+        }
+        Activations.geluErf(convOutput1, count: d * c.windowFrames)
+        // conv2 (stride 2, pad 1) + GELU: → [d, 1500]
+        w.conv2Weight.withUnsafeBufferPointer { wt in
+            w.conv2Bias.withUnsafeBufferPointer { b in
+                Conv.conv1d(UnsafePointer(convOutput1),
+                            geometry: Conv1DGeometry(inChannels: d, outChannels: d, inputLength: c.windowFrames,
+                                                     kernelSize: 3, stride: 2, padding: 1),
+                            weight: wt.baseAddress!, bias: b.baseAddress, output: convOutput2, scratch: conv2Columns)
+            }
+        }
+        Activations.geluErf(convOutput2, count: d * n)
+        // Transpose to [1500, d] and add the sinusoid table.
+        w.encoderPositions.withUnsafeBufferPointer { pos in
+            for t in 0..<n {
+                let row = x + t * d, p = pos.baseAddress! + t * d
+                for ch in 0..<d { row[ch] = convOutput2[ch * n + t] + p[ch] }
+            }
+        }
+        let heads = c.encoderHeads, headDim = d / heads
+        let scale = 1 / Float(headDim).squareRoot()
+        for layer in w.encoderLayers {
+            // x += out(attn(LN1(x)))
+            layer.attentionNorm.forward(x, rows: n, dim: d, output: normed)
+            layer.qkv.forward(normed, rows: n, output: qkv)
+            let shape = AttentionShape(queryLength: n, keyLength: n, queryHeads: heads, kvHeads: heads, headDim: headDim,
+                                       queryRowStride: 3 * d, keyRowStride: 3 * d, valueRowStride: 3 * d, outputRowStride: d)
+            Attention.scaledDotProduct(query: qkv, key: qkv + d, value: qkv + 2 * d, output: attended, shape: shape,
+                                       mask: .none, scale: scale, scratch: attentionScratch)
+            layer.attentionOut.forward(attended, rows: n, output: projected)
+            Self.add(projected, into: x, count: n * d)
+            // x += fc2(gelu(fc1(LN2(x))))
+            feedForward(norm: layer.ffnNorm, fc1: layer.fc1, fc2: layer.fc2, rows: n)
+        }
+        w.encoderNorm.forward(x, rows: n, dim: d, output: encoderOutput)
+        // Cross-attention K|V for every decoder layer, once per window.
+        for (i, layer) in w.decoderLayers.enumerated() {
+            layer.crossKeyValue.forward(encoderOutput, rows: n, output: crossKeyValues + i * n * 2 * d)
+        }
+    }
+
+    private func feedForward(norm: WhisperNorm, fc1: WhisperLinear, fc2: WhisperLinear, rows n: Int) {
+        let d = config.modelDim
+        norm.forward(x, rows: n, dim: d, output: normed)
+        fc1.forward(normed, rows: n, output: hidden)
+        Activations.geluErf(hidden, count: n * config.ffnDim)
+        fc2.forward(hidden, rows: n, output: projected)
+        Self.add(projected, into: x, count: n * d)
+    }
+
+    @inline(__always)
+    private static func add(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { destination[i] += source[i] }
+    }
+
+    // MARK: - Decoder
+
+    /// Forgets the decoded tokens (new window or new prompt); the encoder output stays.
+    func resetDecoder() {
+        cache.reset()
+        position = 0
+    }
+
+    /// Runs `tokens` through the decoder at positions `position…`, appending them to the KV cache.
+    /// Afterwards `decoderHidden(row:)` holds the final-LN states of these rows. When `alignment` is
+    /// given, the pre-softmax cross-attention scores (q·kᵀ·scale) of its heads are written there as
+    /// [heads][tokens, audioPositions].
+    func decode(_ tokens: UnsafeBufferPointer<Int>, alignment: UnsafeMutablePointer<Float>? = nil) throws {
+        let c = config, w = model.weights, d = c.modelDim
+        let t = tokens.count, offset = position
+        guard t > 0 else { return }
+        guard offset + t <= c.textPositions else { throw WhisperError.sequenceTooLong(tokens: offset + t, limit: c.textPositions) }
+        let n = c.audioPositions, heads = c.decoderHeads, headDim = d / heads
+        let scale = 1 / Float(headDim).squareRoot()
+        w.embeddings.withUnsafeBufferPointer { e in
+            w.decoderPositions.withUnsafeBufferPointer { p in
+                for r in 0..<t {
+                    let row = x + r * d, emb = e.baseAddress! + tokens[r] * d, pos = p.baseAddress! + (offset + r) * d
+                    for ch in 0..<d { row[ch] = emb[ch] + pos[ch] }
+                }
+            }
+        }
+        for (li, layer) in w.decoderLayers.enumerated() {
+            // Causal self-attention through the cache.
+            layer.selfNorm.forward(x, rows: t, dim: d, output: normed)
+            layer.selfQKV.forward(normed, rows: t, output: qkv)
+            let slots = try cache.appendSlots(layer: li, rows: t)
+            for r in 0..<t {
+                slots.keys.advanced(by: r * d).update(from: qkv + r * 3 * d + d, count: d)
+                slots.values.advanced(by: r * d).update(from: qkv + r * 3 * d + 2 * d, count: d)
+            }
+            let selfShape = AttentionShape(queryLength: t, keyLength: offset + t, queryHeads: heads, kvHeads: heads,
+                                           headDim: headDim, queryRowStride: 3 * d, keyRowStride: d, valueRowStride: d,
+                                           outputRowStride: d)
+            Attention.scaledDotProduct(query: qkv, key: cache.keys(layer: li), value: cache.values(layer: li), output: attended,
+                                       shape: selfShape, mask: .causal(queryOffset: offset), scale: scale, scratch: attentionScratch)
+            layer.selfOut.forward(attended, rows: t, output: projected)
+            Self.add(projected, into: x, count: t * d)
+            // Cross-attention over the window's encoder output.
+            layer.crossNorm.forward(x, rows: t, dim: d, output: normed)
+            layer.crossQuery.forward(normed, rows: t, output: qkv)
+            let kv = UnsafePointer(crossKeyValues + li * n * 2 * d)
+            let crossShape = AttentionShape(queryLength: t, keyLength: n, queryHeads: heads, kvHeads: heads, headDim: headDim,
+                                            queryRowStride: d, keyRowStride: 2 * d, valueRowStride: 2 * d, outputRowStride: d)
+            Attention.scaledDotProduct(query: qkv, key: kv, value: kv + d, output: attended, shape: crossShape,
+                                       mask: .none, scale: scale, scratch: attentionScratch)
+            if let alignment {
+                for (hi, head) in c.alignmentHeads.enumerated() where head.layer == li {
+                    BLAS.sgemm(transB: true, m: t, n: n, k: headDim, alpha: scale,
+                               a: qkv + head.head * headDim, lda: d, b: kv + head.head * headDim, ldb: 2 * d,
+                               c: alignment + hi * t * n, ldc: n)
+                }
+            }
+            layer.crossOut.forward(attended, rows: t, output: projected)
+            Self.add(projected, into: x, count: t * d)
+            feedForward(norm: layer.ffnNorm, fc1: layer.fc1, fc2: layer.fc2, rows: t)
+        }
+        w.decoderNorm.forward(x, rows: t, dim: d, output: normed)
+        position = offset + t
+    }
+
+    /// Final hidden state of row `r` of the last `decode` call.
+    func decoderHidden(row r: Int) -> UnsafePointer<Float> { UnsafePointer(normed + r * config.modelDim) }
+
+    /// logits[i] = h_rowᵀ · E[i] for rows `first..<first+count` (count ≤ logitRows) of the last decode,
+    /// written as [count, vocab] into `logits`.
+    func computeLogits(firstRow first: Int, count: Int) {
+        let c = config, d = c.modelDim
+        model.weights.embeddings.withUnsafeBufferPointer { e in
+            Linear.forward(decoderHidden(row: first), rows: count, inFeatures: d, weight: e.baseAddress!, bias: nil,
+                           outFeatures: c.vocabularySize, output: logits)
+        }
+    }
+}
