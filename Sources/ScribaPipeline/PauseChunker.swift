@@ -63,11 +63,10 @@ public struct PauseChunker: AudioChunker {
                 let pause = usable[index]
                 let low = max(pause.lowerBound, earliest), high = min(pause.upperBound, limit)
                 if low < high {
-                    // Cut mid-pause, keeping the cut inside the preferred part when the pause reaches it.
-                    if high > preferred, pause.count > (best?.length ?? 0) {
-                        best = ((max(low, preferred) + high) / 2, pause.count)
-                    }
-                    latest = (low + high) / 2
+                    // Mid-pause (within the hard bounds), as far from both words as possible.
+                    let cut = (low + high) / 2
+                    if high > preferred, pause.count > (best?.length ?? 0) { best = (cut, pause.count) }
+                    latest = cut
                 }
                 index += 1
             }

@@ -123,7 +123,8 @@ struct SubtitlesCommandTests {
             #expect(first.stderr.contains("failed corrupt.wav"))
             #expect(first.stderr.contains("1 of 3 inputs failed"))
             let srt = try String(contentsOf: out.appendingPathComponent("good.srt"), encoding: .utf8)
-            #expect(srt == "1\n00:00:00,100 --> 00:00:00,933\nHello world.\n")
+            // The ASR service's words (0.1–0.9 s) shaped into one cue: 0.1 s + minimum 0.833 s on screen.
+            #expect(srt == "1\n00:00:00,100 --> 00:00:00,933\nHello world.\n\n")
             #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("also.json").path))
             #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("corrupt.srt").path))
             let report = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("processing_report.json"))) as? [String: Any]
@@ -157,7 +158,7 @@ struct SubtitlesCommandTests {
             let result = try await runScriba(["align", folder.appendingPathComponent("in/good.wav").path, "--text", "Hello world.",
                                               "--language", "en", "--format", "words", "--align-url", url])
             #expect(result.status == 0, "stderr: \(result.stderr)")
-            #expect(result.stdout.contains("Hello") && result.stdout.contains("0.200") || result.stdout.contains("00:00:00"))
+            #expect(result.stdout == "Hello(0.200-0.450) world.(0.600-0.950)\n")
             #expect(service.alignCalls.withLock { $0 } == 1)
             #expect(service.transcribeCalls.withLock { $0 } == 0)
         }

@@ -19,7 +19,7 @@ struct BatchRunnerTests {
     }
 
     /// Writes "<seconds>" as the only output and counts calls.
-    func counter(_ calls: Mutex<[String]>) -> BatchRunner.Work {
+    func counter(_ calls: Locked<[String]>) -> BatchRunner.Work {
         { input, audio in
             calls.withLock { $0.append(input.lastPathComponent) }
             return [OutputFile(fileExtension: "txt", contents: String(format: "%.3f\n", audio.duration))]
@@ -32,7 +32,7 @@ struct BatchRunnerTests {
         let files = try InputCollector.collect([inputs.path])
         #expect(files.map(\.lastPathComponent) == ["a.wav", "b.wav", "bad.wav", "c.wav"])
 
-        let calls = Mutex<[String]>([])
+        let calls = Locked<[String]>([])
         let runner = BatchRunner(configuration: .init(outputDirectory: output, jobs: 2, settings: "txt"), work: counter(calls))
         let first = try await runner.run(files)
         #expect(first.succeeded == 3 && first.failed == 1 && first.skipped == 0)
@@ -62,7 +62,7 @@ struct BatchRunnerTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let files = try InputCollector.collect([inputs.appendingPathComponent("*.wav").path])
             .filter { $0.lastPathComponent != "bad.wav" }
-        let calls = Mutex<[String]>([])
+        let calls = Locked<[String]>([])
         _ = try await BatchRunner(configuration: .init(outputDirectory: output, settings: "txt"), work: counter(calls)).run(files)
         #expect(calls.withLock { $0 }.count == 3)
         calls.withLock { $0.removeAll() }
@@ -101,7 +101,7 @@ struct BatchRunnerTests {
     @Test func atMostJobsFilesRunAtOnce() async throws {
         let (folder, inputs, output) = try makeInputs()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let state = Mutex((running: 0, peak: 0))
+        let state = Locked((running: 0, peak: 0))
         let runner = BatchRunner(configuration: .init(outputDirectory: output, jobs: 2)) { _, _ in
             state.withLock { $0.running += 1; $0.peak = max($0.peak, $0.running) }
             try await Task.sleep(nanoseconds: 50_000_000)

@@ -1,23 +1,27 @@
+import Synchronization
 import ScribaAudio
 @testable import ScribaPipeline
 
 // A fake engine that "hears" which word of which clip each sample belongs to: a test signal holds
-// ±code/10 000 for every sample of word `code` (code = clip × 100 + word + 1) and 0 in pauses.
+// ±(0.25 + code/10 000) for every sample of word `code` (code = clip × 100 + word + 1) and 0 in
+// pauses — every word equally loud (≈ −11 dBFS) to the VAD, and decodable sample by sample.
 // Recognition and alignment then depend only on the samples the engine is given, so chunk offsets,
 // cuts and overlap handling are checked exactly.
 
 /// Sample value for a word code (alternating sign so the signal has no DC).
 func earSample(code: Int, index: Int) -> Float {
-    let value = Float(code) / 10_000
+    let value = earBase + Float(code) / 10_000
     return index % 2 == 0 ? value : -value
 }
+
+let earBase: Float = 0.25
 
 /// Runs of equal non-zero code in `audio`: (code, startSample, endSample).
 func earRuns(_ audio: AudioBuffer) -> [(code: Int, start: Int, end: Int)] {
     var runs: [(code: Int, start: Int, end: Int)] = []
     for (i, sample) in audio.samples.enumerated() {
-        let code = Int((abs(sample) * 10_000).rounded())
-        if code == 0 { continue }
+        if sample == 0 { continue }
+        let code = Int(((abs(sample) - earBase) * 10_000).rounded())
         if let last = runs.last, last.code == code, last.end == i {
             runs[runs.count - 1].end = i + 1
         } else {
@@ -79,4 +83,11 @@ struct EarSignal {
         self.words = words
         self.clips = clips
     }
+}
+
+/// A value shared with `@Sendable` closures in tests.
+final class Locked<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+    init(_ value: Value) { mutex = Mutex(value) }
+    func withLock<T>(_ body: (inout Value) -> T) -> T { mutex.withLock { body(&$0) } }
 }

@@ -108,7 +108,7 @@ struct RemoteEngineTests {
     @Test func connectionRefusedIsRetriedThenReported() async throws {
         // Port 9 (discard) on loopback: nothing listens there in the test environment.
         let recognizer = try RemoteRecognizer(baseURL: "http://127.0.0.1:9", retry: RetryPolicy(retries: 1, baseDelay: 0.01, maxDelay: 0.01))
-        let attempts = Mutex(0)
+        let attempts = Locked(0)
         do {
             _ = try await recognizer.client.retry.run(onRetry: { _, _ in attempts.withLock { $0 += 1 } }) {
                 try await recognizer.client.post([.text("language", "auto")])
