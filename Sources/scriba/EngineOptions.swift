@@ -91,6 +91,11 @@ struct EngineOptions: ParsableArguments {
     }
 }
 
+/// The engines `options` name (the form `scriba serve` calls).
+func makeEngines(_ options: EngineOptions) throws -> (any SpeechRecognizer, (any ForcedAligner)?) {
+    try options.makeEngines()
+}
+
 /// Flags of commands that process many files into an output folder.
 struct BatchOptions: ParsableArguments {
     @Option(name: [.short, .customLong("output-dir")], help: "Folder for outputs, the manifest and processing_report.json.")
