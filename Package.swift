@@ -66,7 +66,16 @@ let package = Package(
         .testTarget(name: "ScribaTensorTests", dependencies: ["ScribaTensor"]),
         .testTarget(name: "ScribaAudioTests", dependencies: ["ScribaAudio"]),
         .testTarget(name: "ScribaModelsTests", dependencies: ["ScribaModels"]),
-        .testTarget(name: "ScribaPipelineTests", dependencies: ["ScribaPipeline"]),
+        // Hummingbird: remote-engine retry tests run a local service in-process.
+        .testTarget(
+            name: "ScribaPipelineTests",
+            dependencies: ["ScribaPipeline", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
+        // Runs the built `scriba` binary through Process against an in-process fake service.
+        .testTarget(
+            name: "ScribaCLITests",
+            dependencies: ["ScribaPipeline", "ScribaAudio", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
         .testTarget(name: "ScribaFormatsTests", dependencies: ["ScribaFormats"]),
         .testTarget(
             name: "ScribaServerTests",

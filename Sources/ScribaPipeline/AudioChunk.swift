@@ -4,10 +4,14 @@ import ScribaAudio
 public struct AudioChunk: Sendable, Equatable {
     public var startSample: Int
     public var endSample: Int
+    /// Leading samples this chunk shares with the previous one (a hard cut through speech overlaps
+    /// so a word cut in half is heard whole by one side); 0 when the chunk starts at a pause.
+    public var overlapSamples: Int
 
-    public init(startSample: Int, endSample: Int) {
+    public init(startSample: Int, endSample: Int, overlapSamples: Int = 0) {
         self.startSample = startSample
         self.endSample = endSample
+        self.overlapSamples = overlapSamples
     }
 
     public var sampleCount: Int { endSample - startSample }

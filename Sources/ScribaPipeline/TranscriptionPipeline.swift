@@ -23,7 +23,7 @@ public struct TranscriptionPipeline: Sendable {
     public let chunker: any AudioChunker
 
     public init(recognizer: any SpeechRecognizer, aligner: (any ForcedAligner)? = nil,
-                chunker: any AudioChunker = FixedWindowChunker()) {
+                chunker: any AudioChunker = PauseChunker()) {
         self.recognizer = recognizer
         self.aligner = aligner
         self.chunker = chunker
@@ -40,6 +40,8 @@ public struct TranscriptionPipeline: Sendable {
         var segments: [TranscriptSegment] = []
         var coverage: [ChunkCoverage] = []
         var language = options.recognition.language?.code ?? ""
+        // Where the previous chunk's segments begin in `segments`, for overlap dedupe after a hard cut.
+        var previousStart = 0
         for chunk in chunks {
             try Task.checkCancellation()
             let piece = AudioBuffer(samples: Array(audio.samples[chunk.startSample..<chunk.endSample]),
@@ -50,7 +52,10 @@ public struct TranscriptionPipeline: Sendable {
             if language.isEmpty { language = recognition.language }
             let text = recognition.text.trimmingWhitespace()
             coverage.append(ChunkCoverage(start: offset, end: end, status: text.isEmpty ? .empty : .ok))
-            guard !text.isEmpty else { continue }
+            guard !text.isEmpty else {
+                previousStart = segments.count
+                continue
+            }
 
             var chunkSegments = recognition.segments.isEmpty
                 ? [TranscriptSegment(start: 0, end: piece.duration, text: text)]
@@ -61,7 +66,21 @@ public struct TranscriptionPipeline: Sendable {
                 chunkSegments = [TranscriptSegment(
                     start: words.first?.start ?? 0, end: words.last?.end ?? piece.duration, text: text, words: words)]
             }
-            segments += chunkSegments.map { $0.shifted(by: offset) }
+            var shifted = chunkSegments.map { $0.shifted(by: offset) }
+            if chunk.overlapSamples > 0 {
+                let boundary = Double(chunk.startSample + chunk.overlapSamples / 2) / Double(audio.sampleRate)
+                let previous = ChunkMerger.keepingBefore(boundary, Array(segments[previousStart...]))
+                segments.removeSubrange(previousStart...)
+                segments += previous
+                shifted = ChunkMerger.keepingFrom(boundary, shifted)
+                // Without word times only the text can tell what both chunks heard.
+                if let last = previous.last, last.words.isEmpty, let first = shifted.first, first.words.isEmpty {
+                    shifted[0].text = ChunkMerger.droppingRepeatedPrefix(of: first.text, after: last.text)
+                    if shifted[0].text.isEmpty { shifted.removeFirst() }
+                }
+            }
+            previousStart = segments.count
+            segments += shifted
         }
         return Transcript(language: language, duration: audio.duration, segments: segments, chunks: coverage)
     }

@@ -5,11 +5,15 @@ import ScribaModels
 import ScribaPipeline
 
 /// Exit codes, documented in README.md: 0 success, 1 some inputs failed, 2 usage error
-/// (ArgumentParser's own), 3 unreadable input audio, 4 model files missing or broken.
+/// (ArgumentParser's own, bad inputs/globs), 3 unreadable input audio, 4 model files missing or
+/// broken, 5 engine or service failure, 6 outputs cannot be written.
 enum ScribaExit {
     static let someInputsFailed: Int32 = 1
+    static let usage: Int32 = 2
     static let badAudio: Int32 = 3
     static let badModel: Int32 = 4
+    static let engineFailed: Int32 = 5
+    static let cannotWrite: Int32 = 6
 }
 
 /// A failure already reported per input (e.g. one file of several could not be read); the command
@@ -34,6 +38,15 @@ func exitWithScribaError(_ error: Error) -> Never {
     case let hub as ModelHubError:
         printError("error: \(hub)")
         code = ScribaExit.badModel
+    case let remote as RemoteEngineError:
+        printError("error: \(remote)")
+        code = ScribaExit.engineFailed
+    case let pipeline as PipelineError:
+        printError("error: \(pipeline)")
+        code = ScribaExit.engineFailed
+    case let batch as BatchError:
+        printError("error: \(batch)")
+        if case .cannotWrite = batch { code = ScribaExit.cannotWrite } else { code = ScribaExit.usage }
     default:
         // ArgumentParser's own errors (help, version, validation) keep its messages and codes.
         Scriba.exit(withError: error)

@@ -8,7 +8,10 @@ struct Scriba: AsyncParsableCommand {
         commandName: "scriba",
         abstract: "Offline speech to timestamped text.",
         version: ScribaVersion.string,
-        subcommands: [InfoCommand.self, ModelsCommand.self]
+        subcommands: [
+            SubtitlesCommand.self, TranscribeCommand.self, AlignCommand.self, MinutesCommand.self,
+            InfoCommand.self, ModelsCommand.self,
+        ]
     )
 
     /// Runs the command and turns every error into a message and an exit code in one place

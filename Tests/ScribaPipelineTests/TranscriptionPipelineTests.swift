@@ -46,7 +46,7 @@ struct TranscriptionPipelineTests {
     }
 
     @Test func segmentsAreShiftedByEachChunksTrueStart() async throws {
-        let pipeline = TranscriptionPipeline(recognizer: EchoRecognizer(maxChunkDuration: 10))
+        let pipeline = TranscriptionPipeline(recognizer: EchoRecognizer(maxChunkDuration: 10), chunker: FixedWindowChunker())
         let transcript = try await pipeline.transcribe(ramp(), options: PipelineOptions(align: false))
         #expect(transcript.segments.map(\.text) == ["chunk 1", "chunk 835", "chunk 1669"])
         #expect(transcript.segments.map(\.start) == [0.5, 8.84, 17.18])
@@ -57,7 +57,7 @@ struct TranscriptionPipelineTests {
     }
 
     @Test func silentChunksAreMarkedEmptyAndProduceNoSegment() async throws {
-        let pipeline = TranscriptionPipeline(recognizer: EchoRecognizer(maxChunkDuration: 10))
+        let pipeline = TranscriptionPipeline(recognizer: EchoRecognizer(maxChunkDuration: 10), chunker: FixedWindowChunker())
         let transcript = try await pipeline.transcribe(ramp(silentFrom: 8), options: PipelineOptions(align: false))
         #expect(transcript.chunks?.map(\.status) == [.ok, .empty, .empty])
         #expect(transcript.chunks?.map(\.start) == [0, 8.34, 16.68])
@@ -65,7 +65,7 @@ struct TranscriptionPipelineTests {
     }
 
     @Test func alignerWordsReplaceEngineSegmentsAndAreOffset() async throws {
-        let pipeline = TranscriptionPipeline(recognizer: EchoRecognizer(maxChunkDuration: 10), aligner: EvenAligner())
+        let pipeline = TranscriptionPipeline(recognizer: EchoRecognizer(maxChunkDuration: 10), aligner: EvenAligner(), chunker: FixedWindowChunker())
         let transcript = try await pipeline.transcribe(ramp(), options: PipelineOptions(recognition: .init(language: Language.known[1])))
         let words = transcript.words
         #expect(words.map(\.text) == ["chunk", "1", "chunk", "835", "chunk", "1669"])
@@ -74,7 +74,7 @@ struct TranscriptionPipelineTests {
     }
 
     @Test func aligningWithoutAnAlignerIsAClearError() async {
-        let pipeline = TranscriptionPipeline(recognizer: EchoRecognizer(maxChunkDuration: 10))
+        let pipeline = TranscriptionPipeline(recognizer: EchoRecognizer(maxChunkDuration: 10), chunker: FixedWindowChunker())
         await #expect(throws: PipelineError.noAligner) {
             try await pipeline.align(ramp(), text: "hello", language: Language.known[1])
         }

@@ -1,0 +1,40 @@
+import Foundation
+
+/// Failures talking to a Scriba ASR or aligner service.
+public enum RemoteEngineError: Error, Equatable, Sendable {
+    case invalidURL(String)
+    /// No HTTP answer: refused, unreachable, timed out.
+    case connectionFailed(url: String, reason: String)
+    /// 5xx: the service failed or is overloaded.
+    case serverError(url: String, status: Int, message: String)
+    /// 4xx: the service refused this request (bad audio, unknown language, too large).
+    case rejected(url: String, status: Int, message: String)
+    /// An answer that is not the JSON the service documents.
+    case invalidResponse(url: String, reason: String)
+
+    /// Whether another attempt may succeed.
+    public var isRetryable: Bool {
+        switch self {
+        case .connectionFailed, .serverError: true
+        case .invalidURL, .rejected, .invalidResponse: false
+        }
+    }
+}
+
+extension RemoteEngineError: LocalizedError, CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .invalidURL(let text):
+            return "'\(text)' is not an http(s) URL; pass the service's base address, e.g. --asr-url http://127.0.0.1:7861."
+        case .connectionFailed(let url, let reason):
+            return "could not reach \(url): \(reason). Is `scriba serve` running there? Check the address and port."
+        case .serverError(let url, let status, let message):
+            return "\(url) failed with HTTP \(status)\(message.isEmpty ? "" : ": \(message)"). The service may be overloaded; try again later or raise --retries."
+        case .rejected(let url, let status, let message):
+            return "\(url) refused the request with HTTP \(status)\(message.isEmpty ? "" : ": \(message)")."
+        case .invalidResponse(let url, let reason):
+            return "\(url) answered with something that is not a Scriba response (\(reason)); check that the URL points at a Scriba service."
+        }
+    }
+    public var errorDescription: String? { description }
+}

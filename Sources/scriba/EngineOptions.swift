@@ -1,0 +1,126 @@
+import ArgumentParser
+import Foundation
+import ScribaPipeline
+import ScribaTensor
+
+/// Engines `--engine` accepts. Only engines that exist are listed (the local Qwen3 and Whisper
+/// engines join when they land), so no value leads to a placeholder.
+enum EngineKind: String, ExpressibleByArgument, CaseIterable, Sendable {
+    /// Scriba's own ASR / aligner services (`scriba serve`) over HTTP.
+    case remote
+}
+
+/// Flags every transcribing command shares: which engine, which model, which language.
+struct EngineOptions: ParsableArguments {
+    @Option(help: "Engine: \(EngineKind.allCases.map(\.rawValue).joined(separator: "|")) (remote: Scriba services over HTTP, see --asr-url).")
+    var engine: EngineKind = .remote
+
+    @Option(help: "ASR model folder or name (local engines).")
+    var model: String?
+
+    @Option(help: "Forced-aligner model folder or name (local engines).")
+    var alignerModel: String?
+
+    @Option(help: "Spoken language: auto, or a code/name (zh, en, ja, ko, yue, de, fr, ...).")
+    var language: String = "auto"
+
+    @Option(help: "CPU threads for local inference (default: all cores).")
+    var threads: Int?
+
+    @Option(help: "ASR service address for --engine remote.")
+    var asrUrl: String = "http://127.0.0.1:7861"
+
+    @Option(help: "Aligner service address for --engine remote (e.g. http://127.0.0.1:7862); without it, word times come from the ASR service.")
+    var alignUrl: String?
+
+    @Option(help: "Retries for remote calls after a connection error or a 5xx answer (exponential backoff with jitter; 4xx is never retried).")
+    var retries: Int = RetryPolicy.defaultRetries
+
+    @Option(help: "Text that biases recognition: names, terms, topic.")
+    var context: String?
+
+    func validate() throws {
+        _ = try parsedLanguage()
+        if retries < 0 || retries > 20 { throw ValidationError("--retries \(retries) is outside 0...20.") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads)).") }
+        if engine == .remote, model != nil || alignerModel != nil {
+            throw ValidationError("--model and --aligner-model choose local models; with --engine remote the services decide. Drop them or pick a local engine.")
+        }
+    }
+
+    /// nil: detect.
+    func parsedLanguage() throws -> Language? {
+        do {
+            return try Language.parse(language)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    /// The recogniser and (when configured) the aligner the flags name.
+    func makeEngines() throws -> (any SpeechRecognizer, (any ForcedAligner)?) {
+        if let threads { BLAS.setThreads(threads) }
+        let retry = RetryPolicy(retries: retries)
+        switch engine {
+        case .remote:
+            let recognizer = try RemoteRecognizer(baseURL: asrUrl, retry: retry)
+            let aligner = try alignUrl.map { try RemoteAligner(baseURL: $0, retry: retry) }
+            return (recognizer, aligner)
+        }
+    }
+
+    /// What changes the transcript, for the batch manifest (a change redoes finished files).
+    var settingsKey: String {
+        var parts = ["engine=\(engine.rawValue)", "language=\(language)"]
+        if let model { parts.append("model=\(model)") }
+        if let alignerModel { parts.append("aligner=\(alignerModel)") }
+        if engine == .remote { parts += ["asr=\(asrUrl)", "align=\(alignUrl ?? "-")"] }
+        if let context { parts.append("context=\(context)") }
+        return parts.joined(separator: " ")
+    }
+
+    /// The pipeline these flags describe, with options asking for word times the cheapest way: the
+    /// aligner when there is one, else the recogniser's own.
+    func makePipeline(wordTimes: Bool = true) throws -> (TranscriptionPipeline, PipelineOptions) {
+        let (recognizer, aligner) = try makeEngines()
+        let options = PipelineOptions(
+            recognition: RecognitionOptions(language: try parsedLanguage(), context: context,
+                                            wordTimestamps: wordTimes && aligner == nil),
+            align: wordTimes && aligner != nil)
+        return (TranscriptionPipeline(recognizer: recognizer, aligner: aligner), options)
+    }
+}
+
+/// The engines `options` name (the form `scriba serve` calls).
+func makeEngines(_ options: EngineOptions) throws -> (any SpeechRecognizer, (any ForcedAligner)?) {
+    try options.makeEngines()
+}
+
+/// Flags of commands that process many files into an output folder.
+struct BatchOptions: ParsableArguments {
+    @Option(name: [.short, .customLong("output-dir")], help: "Folder for outputs, the manifest and processing_report.json.")
+    var outputDir: String = "."
+
+    @Option(help: "Files processed at once.")
+    var jobs: Int = 1
+
+    @Flag(inversion: .prefixedNo, help: "Skip files whose outputs are complete and whose audio and settings are unchanged.")
+    var resume = true
+
+    func validate() throws {
+        if jobs < 1 || jobs > 64 { throw ValidationError("--jobs \(jobs) is outside 1...64.") }
+    }
+
+    func configuration(settings: String) -> BatchConfiguration {
+        BatchConfiguration(outputDirectory: URL(fileURLWithPath: outputDir), jobs: jobs, resume: resume, settings: settings)
+    }
+}
+
+/// Runs a batch with a progress display and turns per-file failures into the exit code.
+func runBatch(_ inputs: [String], configuration: BatchConfiguration, work: @escaping BatchRunner.Work) async throws {
+    let files = try InputCollector.collect(inputs)
+    let progress = ProgressBar(total: files.count)
+    let report = try await BatchRunner(configuration: configuration, work: work).run(files) { progress.handle($0) }
+    progress.finish(report)
+    if report.failed > 0 { throw InputsFailed(failed: report.failed, total: report.files) }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import Hummingbird
+import Synchronization
+import Testing
+import ScribaAudio
+
+// Runs the built `scriba` binary (what a user runs) against a fake Scriba ASR/aligner service in
+// this process, so the commands are tested end to end without model weights.
+
+/// The package root, found by walking up from this file to Package.swift.
+func packageRoot(file: String = #filePath) -> URL {
+    var url = URL(fileURLWithPath: file).deletingLastPathComponent()
+    while url.path != "/", !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+        url = url.deletingLastPathComponent()
+    }
+    return url
+}
+
+/// `.build/debug/scriba` (built by `swift test` with the rest of the package), or $SCRIBA_BINARY.
+func scribaBinary() -> URL {
+    if let path = ProcessInfo.processInfo.environment["SCRIBA_BINARY"] { return URL(fileURLWithPath: path) }
+    return packageRoot().appendingPathComponent(".build/debug/scriba")
+}
+
+struct RunResult {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+}
+
+/// Runs scriba with `arguments`; output goes through files so a full pipe can never stall it.
+func runScriba(_ arguments: [String]) async throws -> RunResult {
+    let binary = scribaBinary()
+    guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+        throw CLITestError.noBinary(binary.path)
+    }
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let out = folder.appendingPathComponent("out"), err = folder.appendingPathComponent("err")
+    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    process.standardOutput = try FileHandle(forWritingTo: out)
+    process.standardError = try FileHandle(forWritingTo: err)
+    let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+        process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+        do { try process.run() } catch { continuation.resume(throwing: error) }
+    }
+    return RunResult(status: status, stdout: try String(contentsOf: out, encoding: .utf8),
+                     stderr: try String(contentsOf: err, encoding: .utf8))
+}
+
+enum CLITestError: Error, CustomStringConvertible {
+    case noBinary(String)
+    var description: String {
+        switch self {
+        case .noBinary(let path): "no scriba binary at \(path): run `swift build --product scriba` first (or set SCRIBA_BINARY)."
+        }
+    }
+}
+
+/// A fake ASR + aligner service: every upload "says" two words, hello (0.1–0.4 s) and world
+/// (0.5–0.9 s); counts uploads per route.
+final class FakeService: Sendable {
+    let transcribeCalls = Mutex(0)
+    let alignCalls = Mutex(0)
+
+    func run(_ body: @Sendable (String) async throws -> Void) async throws {
+        let router = Router()
+        router.post("transcribe") { request, _ -> Response in
+            _ = try await request.body.collect(upTo: 50 << 20)
+            self.transcribeCalls.withLock { $0 += 1 }
+            return Self.json(#"{"text":"Hello world.","language":"en","duration":1.0,"words":[{"word":"Hello","start":0.1,"end":0.4},{"word":"world","start":0.5,"end":0.9}]}"#)
+        }
+        router.post("align") { request, _ -> Response in
+            _ = try await request.body.collect(upTo: 50 << 20)
+            self.alignCalls.withLock { $0 += 1 }
+            return Self.json(#"{"words":[{"word":"Hello","start":0.2,"end":0.45},{"word":"world","start":0.6,"end":0.95}],"sentences":[],"duration":1.0}"#)
+        }
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) })
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+            var iterator = ports.makeAsyncIterator()
+            let port = await iterator.next() ?? 0
+            try await body("http://127.0.0.1:\(port)")
+            group.cancelAll()
+        }
+    }
+
+    static func json(_ text: String) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+struct SubtitlesCommandTests {
+    /// A folder with good.wav, also.wav (1 s tones) and corrupt.wav (not audio).
+    func makeFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
+        let inputs = folder.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
+        let tone = AudioBuffer(samples: (0..<16_000).map { sinf(Float($0) * 0.06) * 0.4 }, sampleRate: 16_000)
+        try WAVWriter.write(tone, to: inputs.appendingPathComponent("good.wav"))
+        try WAVWriter.write(tone, to: inputs.appendingPathComponent("also.wav"))
+        try Data("RIFF\u{0}\u{0}\u{0}\u{0}WAVEjunk".utf8).write(to: inputs.appendingPathComponent("corrupt.wav"))
+        return folder
+    }
+
+    @Test func aFolderWithACorruptFileFinishesTheOthersAndResumes() async throws {
+        let folder = try makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let service = FakeService()
+        let out = folder.appendingPathComponent("subs")
+        try await service.run { url in
+            let args = ["subtitles", folder.appendingPathComponent("in").path, "-o", out.path,
+                        "--format", "srt,json", "--asr-url", url, "--retries", "0"]
+            let first = try await runScriba(args)
+            #expect(first.status == 1, "stderr: \(first.stderr)")
+            #expect(first.stderr.contains("failed corrupt.wav"))
+            #expect(first.stderr.contains("1 of 3 inputs failed"))
+            let srt = try String(contentsOf: out.appendingPathComponent("good.srt"), encoding: .utf8)
+            // The ASR service's words (0.1–0.9 s) shaped into one cue: 0.1 s + minimum 0.833 s on screen.
+            #expect(srt == "1\n00:00:00,100 --> 00:00:00,933\nHello world.\n\n")
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("also.json").path))
+            #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("corrupt.srt").path))
+            let report = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("processing_report.json"))) as? [String: Any]
+            #expect(report?["failed"] as? Int == 1 && report?["succeeded"] as? Int == 2)
+            #expect(service.transcribeCalls.withLock { $0 } == 2)
+
+            let second = try await runScriba(args)
+            #expect(second.status == 1)
+            #expect(second.stderr.contains("skipped good.wav") && second.stderr.contains("skipped also.wav"))
+            #expect(second.stderr.contains("failed corrupt.wav"))
+            #expect(service.transcribeCalls.withLock { $0 } == 2)
+        }
+    }
+
+    @Test func transcribeJSONPrintsOneObjectPerFile() async throws {
+        let folder = try makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await FakeService().run { url in
+            let result = try await runScriba(["transcribe", "--json", folder.appendingPathComponent("in/good.wav").path, "--asr-url", url])
+            #expect(result.status == 0, "stderr: \(result.stderr)")
+            let path = folder.appendingPathComponent("in/good.wav").standardizedFileURL.path
+            #expect(result.stdout == #"{"file": "\#(path)", "language": "en", "duration": 1.000, "text": "Hello world."}"# + "\n")
+        }
+    }
+
+    @Test func alignPrintsWordsFromTheAlignerService() async throws {
+        let folder = try makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let service = FakeService()
+        try await service.run { url in
+            let result = try await runScriba(["align", folder.appendingPathComponent("in/good.wav").path, "--text", "Hello world.",
+                                              "--language", "en", "--format", "words", "--align-url", url])
+            #expect(result.status == 0, "stderr: \(result.stderr)")
+            #expect(result.stdout == "Hello(0.200-0.450) world.(0.600-0.950)\n")
+            #expect(service.alignCalls.withLock { $0 } == 1)
+            #expect(service.transcribeCalls.withLock { $0 } == 0)
+        }
+    }
+
+    @Test func badFlagsExitWithAUsageMessage() async throws {
+        let language = try await runScriba(["subtitles", "x.wav", "--language", "klingon"])
+        #expect(language.status == 64 || language.status == 2)
+        #expect(language.stderr.contains("unknown language 'klingon'"))
+        let format = try await runScriba(["subtitles", "x.wav", "--format", "srt,docx"])
+        #expect(format.stderr.contains("unknown output format 'docx'"))
+        let noText = try await runScriba(["align", "x.wav", "--language", "en"])
+        #expect(noText.stderr.contains("exactly one of --text or --text-file"))
+    }
+
+    @Test func unreachableServiceFailsTheFileWithAReason() async throws {
+        let folder = try makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try await runScriba(["subtitles", folder.appendingPathComponent("in/good.wav").path,
+                                          "-o", folder.appendingPathComponent("o").path, "--asr-url", "http://127.0.0.1:9", "--retries", "1"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("could not reach http://127.0.0.1:9/transcribe"))
+    }
+}
