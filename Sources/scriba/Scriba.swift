@@ -8,7 +8,7 @@ struct Scriba: AsyncParsableCommand {
         commandName: "scriba",
         abstract: "Offline speech to timestamped text.",
         version: ScribaVersion.string,
-        subcommands: [InfoCommand.self]
+        subcommands: [InfoCommand.self, ServeCommand.self]
     )
 
     /// Runs the command and turns every error into a message and an exit code in one place
