@@ -34,8 +34,8 @@ extension ServerError: CustomStringConvertible, LocalizedError {
         case .malformedMultipart(let reason):
             return "the multipart body could not be read (\(reason)). Send a well-formed multipart/form-data request."
         case .uploadTooLarge(let limit, let declared):
-            let size = declared.map { " (\(megabytes($0)))" } ?? ""
-            return "the upload\(size) is larger than the server's limit of \(megabytes(limit)). Send a shorter or compressed file (mp3, m4a, opus), or start the server with a larger --max-upload-mb."
+            let size = declared.map { " (\($0) bytes)" } ?? ""
+            return "the upload\(size) is larger than the server's limit of \(megabytes(limit)) (\(limit) bytes). Send a shorter or compressed file (mp3, m4a, opus), or start the server with a larger --max-upload-mb."
         case .busy(let seconds):
             return "the server is busy: every transcription slot is in use and the wait queue is full. Retry in \(seconds) s."
         case .notReady(let failure):

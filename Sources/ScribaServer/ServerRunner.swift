@@ -59,7 +59,7 @@ public func runScribaServers(
     var primary = applications.removeFirst()
     for other in applications { primary.addServices(other) }
     for role in roles {
-        logger.info("listening", metadata: ["role": .string(role.rawValue),
+        logger.info("starting", metadata: ["role": .string(role.rawValue),
                                             "url": .string("http://\(settings.host):\(settings.configuration(for: role).port)")])
     }
 

@@ -36,11 +36,10 @@ def error_of(response: requests.Response) -> dict:
 
 def times_are_sane(items: list, duration: float, what: str) -> None:
     check(len(items) > 0, f"{what}: at least one entry")
-    previous = 0.0
-    for item in items:
-        check(0 <= item["start"] <= item["end"] <= duration + 0.05, f"{what}: {item} within 0..{duration:.2f} s")
-        check(item["start"] >= previous - 0.05, f"{what}: {item} not before the previous start")
-        previous = item["start"]
+    starts = [item["start"] for item in items]
+    inside = all(0 <= item["start"] <= item["end"] <= duration + 0.05 for item in items)
+    check(inside, f"{what}: all {len(items)} spans within 0..{duration:.2f} s")
+    check(all(b >= a - 0.05 for a, b in zip(starts, starts[1:])), f"{what}: starts in order")
 
 
 def main() -> int:
