@@ -1,0 +1,58 @@
+import Foundation
+import ScribaPipeline
+
+/// The models one `scriba serve` process loaded, shared by the ASR, aligner and UI servers, and
+/// the one limiter that bounds how many requests use them at once. The servers start listening
+/// while the models load; until `install` runs, `/ready` and the model endpoints answer 503.
+public actor EngineHost {
+    public enum State: Sendable, Equatable {
+        case loading
+        case ready
+        case failed(String)
+    }
+
+    public private(set) var state: State = .loading
+    private var pipeline: TranscriptionPipeline?
+    /// Unix time the models became ready (`created` in `/v1/models`).
+    public private(set) var loadedAt: Int?
+    public nonisolated let limiter: ConcurrencyLimiter
+
+    public init(limiter: ConcurrencyLimiter) {
+        self.limiter = limiter
+    }
+
+    /// Ready at once (tests, or a caller that loaded the models before starting the servers).
+    public init(recognizer: any SpeechRecognizer, aligner: (any ForcedAligner)?, limiter: ConcurrencyLimiter) {
+        self.limiter = limiter
+        self.pipeline = TranscriptionPipeline(recognizer: recognizer, aligner: aligner)
+        self.state = .ready
+        self.loadedAt = Int(Date().timeIntervalSince1970)
+    }
+
+    public func install(recognizer: any SpeechRecognizer, aligner: (any ForcedAligner)?) {
+        pipeline = TranscriptionPipeline(recognizer: recognizer, aligner: aligner)
+        state = .ready
+        loadedAt = Int(Date().timeIntervalSince1970)
+    }
+
+    public func markFailed(_ message: String) {
+        state = .failed(message)
+    }
+
+    /// The pipeline, or `ServerError.notReady` while loading or after a failed load.
+    public func readyPipeline() throws -> TranscriptionPipeline {
+        switch state {
+        case .ready:
+            if let pipeline { return pipeline }
+            throw ServerError.notReady(failure: nil)
+        case .loading: throw ServerError.notReady(failure: nil)
+        case .failed(let message): throw ServerError.notReady(failure: message)
+        }
+    }
+
+    /// Names of the loaded recogniser and aligner, in that order.
+    public var modelNames: [String] {
+        guard let pipeline else { return [] }
+        return [pipeline.recognizer.modelName] + (pipeline.aligner.map { [$0.modelName] } ?? [])
+    }
+}

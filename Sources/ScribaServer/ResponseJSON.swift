@@ -1,0 +1,42 @@
+import HTTPTypes
+import Hummingbird
+import ScribaFormats
+import ScribaPipeline
+
+/// JSON pieces the endpoints share, printed through ScribaFormats' ordered `JSONValue` so times
+/// are rounded to the millisecond exactly as the CLI's JSON output rounds them.
+enum ResponseJSON {
+    /// The response header the request log reads the audio length from.
+    static let audioSecondsHeader = HTTPField.Name("X-Audio-Seconds")!
+
+    /// `[{"word", "start", "end"}]`
+    static func words(_ transcript: Transcript) -> JSONValue {
+        .array(transcript.words.map { word in
+            .object([("word", .string(word.text)), ("start", .seconds(word.start)), ("end", .seconds(word.end))])
+        })
+    }
+
+    /// `[{"text", "start", "end"}]`, sentences cut at the text's punctuation.
+    static func sentences(_ transcript: Transcript) -> JSONValue {
+        .array(SentenceGrouper.sentences(in: transcript).map { sentence in
+            .object([("text", .string(sentence.text)), ("start", .seconds(sentence.start)), ("end", .seconds(sentence.end))])
+        })
+    }
+
+    /// `[{"start", "end", "status"}]`
+    static func chunks(_ transcript: Transcript) -> JSONValue {
+        .array((transcript.chunks ?? []).map { chunk in
+            .object([("start", .seconds(chunk.start)), ("end", .seconds(chunk.end)), ("status", .string(chunk.status.rawValue))])
+        })
+    }
+
+    static func response(_ value: JSONValue, audioSeconds: Double?) -> Response {
+        text(value.rendered() + "\n", contentType: "application/json", audioSeconds: audioSeconds)
+    }
+
+    static func text(_ body: String, contentType: String, audioSeconds: Double?) -> Response {
+        var headers: HTTPFields = [.contentType: contentType]
+        if let audioSeconds { headers[audioSecondsHeader] = Timecode.decimalSeconds(audioSeconds) }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}

@@ -1,0 +1,74 @@
+import Hummingbird
+import ScribaFormats
+import ScribaPipeline
+
+/// `POST /transcribe` on the ASR port (and, with subtitles added, `POST /api/transcribe` on the
+/// web page's port).
+struct TranscribeRoutes: Sendable {
+    let engines: EngineHost
+    let maxUploadBytes: Int
+
+    var routes: RouteCollection<BasicRequestContext> {
+        let routes = RouteCollection(context: BasicRequestContext.self)
+        routes.post("transcribe") { request, context in try await transcribe(request, context: context) }
+        return routes
+    }
+
+    /// Multipart fields: `audio` (required), `language` (`auto`), `context` or `prompt`,
+    /// `timestamps` (false).
+    struct TranscribeRequest {
+        var audio: FormPart
+        var language: Language?
+        var context: String?
+        var timestamps: Bool
+
+        init(_ form: MultipartForm) throws {
+            guard let audio = form.part("audio") else { throw ServerError.missingField("audio") }
+            self.audio = audio
+            language = try Language.parse(form.text("language") ?? "auto")
+            context = form.text("context") ?? form.text("prompt")
+            timestamps = try form.text("timestamps").map { try parseBool($0, field: "timestamps") } ?? false
+        }
+
+        var options: PipelineOptions {
+            // Whisper times words itself when asked; engines with an aligner get it run per chunk.
+            PipelineOptions(
+                recognition: RecognitionOptions(language: language, context: context, wordTimestamps: timestamps),
+                align: timestamps)
+        }
+    }
+
+    /// `{"text", "language", "duration", "chunks"}`, plus `"words"` and `"sentences"` with
+    /// timestamps, plus `"srt"` and `"vtt"` texts for the web page.
+    func transcribe(_ request: Request, context: BasicRequestContext, includeSubtitles: Bool = false) async throws -> Response {
+        let form = try await MultipartForm.read(request, limitBytes: maxUploadBytes)
+        var input = try TranscribeRequest(form)
+        if includeSubtitles { input.timestamps = true }
+        let transcript = try await engines.transcribe(input.audio, options: input.options)
+
+        var members: [(String, JSONValue)] = [
+            ("text", .string(transcript.text)),
+            ("language", .string(transcript.language)),
+            ("duration", .seconds(transcript.duration)),
+            ("chunks", ResponseJSON.chunks(transcript)),
+        ]
+        if input.timestamps {
+            members.append(("words", ResponseJSON.words(transcript)))
+            members.append(("sentences", ResponseJSON.sentences(transcript)))
+        }
+        if includeSubtitles {
+            members.append(("srt", .string(render(.srt, transcript))))
+            members.append(("vtt", .string(render(.vtt, transcript))))
+        }
+        return ResponseJSON.response(.object(members), audioSeconds: transcript.duration)
+    }
+}
+
+/// true/false, 1/0, yes/no, on/off (HTML checkboxes send "on").
+func parseBool(_ text: String, field: String) throws -> Bool {
+    switch text.lowercased() {
+    case "true", "1", "yes", "on": return true
+    case "false", "0", "no", "off": return false
+    default: throw ServerError.invalidField(name: field, value: text, expected: "true or false")
+    }
+}

@@ -1,0 +1,24 @@
+import Hummingbird
+
+/// The browser page: `GET /` serves it, `POST /api/transcribe` answers it (same fields as
+/// `/transcribe`, always with timestamps, plus rendered SRT and VTT for the download buttons).
+struct WebPageRoutes: Sendable {
+    let transcribe: TranscribeRoutes
+
+    var routes: RouteCollection<BasicRequestContext> {
+        let routes = RouteCollection(context: BasicRequestContext.self)
+        routes.get("/") { _, _ in page() }
+        routes.post("api/transcribe") { request, context in
+            try await transcribe.transcribe(request, context: context, includeSubtitles: true)
+        }
+        return routes
+    }
+
+    func page() -> Response {
+        var headers: HTTPFields = [.contentType: "text/html; charset=utf-8"]
+        // Everything is inline and same-origin; forbid anything else.
+        headers[.contentSecurityPolicy] =
+            "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; media-src blob:"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: WebPage.html)))
+    }
+}

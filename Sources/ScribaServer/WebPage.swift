@@ -1,0 +1,171 @@
+// The web page served on the UI port: plain HTML, CSS and a little JS, no CDN, so it works
+// offline. Transcript text is only ever put into the page through `textContent`.
+
+enum WebPage {
+    static let html = #"""
+<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Scriba — speech to text</title>
+<style>
+  body { font: 16px/1.45 system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; color: #1d1d1f; }
+  h1 { font-size: 1.6rem; margin-bottom: .2rem; }
+  #drop { border: 2px dashed #8a8a8e; border-radius: 10px; padding: 1.6rem; text-align: center; cursor: pointer; }
+  #drop.over { background: #eef4ff; border-color: #2f6fdf; }
+  .row { display: flex; gap: 1rem; align-items: center; margin: 1rem 0; flex-wrap: wrap; }
+  button { font-size: 1rem; padding: .5rem 1.2rem; border-radius: 6px; border: 1px solid #2f6fdf; background: #2f6fdf; color: #fff; cursor: pointer; }
+  button:disabled { opacity: .5; cursor: default; }
+  #status.error { color: #b00020; }
+  #text { white-space: pre-wrap; background: #f5f5f7; padding: 1rem; border-radius: 8px; }
+  table { border-collapse: collapse; width: 100%; }
+  td { padding: .3rem .5rem; border-bottom: 1px solid #e0e0e3; vertical-align: top; }
+  td.time { white-space: nowrap; font-variant-numeric: tabular-nums; color: #555; }
+  #downloads a { margin-right: 1rem; }
+  [hidden] { display: none !important; }
+</style>
+</head>
+<body>
+<h1>Scriba</h1>
+<p>Offline speech to timestamped text. Audio stays on this server.</p>
+
+<div id="drop" tabindex="0">Drop an audio or video file here, or click to choose one.
+  <div id="chosen"></div>
+</div>
+<input id="file" type="file" accept="audio/*,video/*" hidden>
+
+<div class="row">
+  <label>Language
+    <select id="language">
+      <option value="auto">auto-detect</option>
+      <option value="zh">Chinese (zh)</option>
+      <option value="en">English (en)</option>
+      <option value="ja">Japanese (ja)</option>
+      <option value="ko">Korean (ko)</option>
+      <option value="yue">Cantonese (yue)</option>
+      <option value="de">German (de)</option>
+      <option value="fr">French (fr)</option>
+      <option value="es">Spanish (es)</option>
+      <option value="pt">Portuguese (pt)</option>
+      <option value="it">Italian (it)</option>
+      <option value="ru">Russian (ru)</option>
+      <option value="ar">Arabic (ar)</option>
+      <option value="th">Thai (th)</option>
+      <option value="vi">Vietnamese (vi)</option>
+      <option value="id">Indonesian (id)</option>
+      <option value="tr">Turkish (tr)</option>
+      <option value="hi">Hindi (hi)</option>
+    </select>
+  </label>
+  <label>Context <input id="context" type="text" placeholder="names, terms (optional)" size="28"></label>
+  <button id="go" disabled>Transcribe</button>
+</div>
+
+<p id="status" role="status"></p>
+
+<section id="result" hidden>
+  <p>Detected language: <strong id="detected"></strong> · duration <span id="duration"></span> s</p>
+  <div id="text"></div>
+  <h2>Timeline</h2>
+  <table id="timeline"><tbody></tbody></table>
+  <p id="downloads">Download:
+    <a id="dl-srt" download="transcript.srt" href="#">SRT</a>
+    <a id="dl-vtt" download="transcript.vtt" href="#">VTT</a>
+    <a id="dl-json" download="transcript.json" href="#">JSON</a>
+  </p>
+</section>
+
+<script>
+"use strict";
+const $ = (id) => document.getElementById(id);
+let chosen = null;
+const urls = [];
+
+function choose(file) {
+  chosen = file || null;
+  $("chosen").textContent = chosen ? chosen.name + " (" + (chosen.size / 1048576).toFixed(1) + " MB)" : "";
+  $("go").disabled = !chosen;
+}
+
+function clock(seconds) {
+  const ms = Math.round(seconds * 1000);
+  const h = Math.floor(ms / 3600000), m = Math.floor(ms / 60000) % 60, s = Math.floor(ms / 1000) % 60;
+  const pad = (n, w) => String(n).padStart(w, "0");
+  return (h > 0 ? h + ":" : "") + pad(m, 2) + ":" + pad(s, 2) + "." + pad(ms % 1000, 3);
+}
+
+function setStatus(message, isError) {
+  $("status").textContent = message;
+  $("status").className = isError ? "error" : "";
+}
+
+function link(id, text, type) {
+  const url = URL.createObjectURL(new Blob([text], { type: type }));
+  urls.push(url);
+  $(id).href = url;
+}
+
+function show(result) {
+  while (urls.length) URL.revokeObjectURL(urls.pop());
+  $("detected").textContent = result.language || "unknown";
+  $("duration").textContent = Number(result.duration).toFixed(1);
+  $("text").textContent = result.text;
+  const body = $("timeline").tBodies[0];
+  body.replaceChildren();
+  for (const sentence of result.sentences || []) {
+    const row = body.insertRow();
+    const time = row.insertCell();
+    time.className = "time";
+    time.textContent = clock(sentence.start) + " – " + clock(sentence.end);
+    row.insertCell().textContent = sentence.text;
+  }
+  link("dl-srt", result.srt || "", "application/x-subrip");
+  link("dl-vtt", result.vtt || "", "text/vtt");
+  const { srt, vtt, ...json } = result;
+  link("dl-json", JSON.stringify(json, null, 2), "application/json");
+  $("result").hidden = false;
+}
+
+async function transcribe() {
+  if (!chosen) return;
+  const form = new FormData();
+  form.append("audio", chosen, chosen.name);
+  form.append("language", $("language").value);
+  if ($("context").value.trim()) form.append("context", $("context").value.trim());
+  form.append("timestamps", "true");
+  $("go").disabled = true;
+  setStatus("Transcribing " + chosen.name + " …", false);
+  const started = performance.now();
+  try {
+    const response = await fetch("api/transcribe", { method: "POST", body: form });
+    const body = await response.json().catch(() => null);
+    if (!response.ok) {
+      const message = body && body.error ? body.error.message : "HTTP " + response.status;
+      throw new Error(message);
+    }
+    show(body);
+    setStatus("Done in " + ((performance.now() - started) / 1000).toFixed(1) + " s.", false);
+  } catch (error) {
+    setStatus("Failed: " + error.message, true);
+  } finally {
+    $("go").disabled = !chosen;
+  }
+}
+
+$("drop").addEventListener("click", () => $("file").click());
+$("drop").addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") $("file").click(); });
+$("file").addEventListener("change", () => choose($("file").files[0]));
+$("drop").addEventListener("dragover", (e) => { e.preventDefault(); $("drop").classList.add("over"); });
+$("drop").addEventListener("dragleave", () => $("drop").classList.remove("over"));
+$("drop").addEventListener("drop", (e) => {
+  e.preventDefault();
+  $("drop").classList.remove("over");
+  choose(e.dataTransfer.files[0]);
+});
+$("go").addEventListener("click", transcribe);
+</script>
+</body>
+</html>
+"""#
+}

@@ -1,0 +1,73 @@
+import Hummingbird
+import Testing
+@testable import ScribaServer
+
+@Suite struct MultipartFormTests {
+    @Test func boundaryIsReadFromQuotedAndPlainParameters() throws {
+        #expect(try MultipartForm.boundary(contentType: "multipart/form-data; boundary=abc123") == "abc123")
+        #expect(try MultipartForm.boundary(contentType: "Multipart/Form-Data; charset=utf-8; boundary=\"a;b c\"") == "a;b c")
+        #expect(throws: ServerError.notMultipart(contentType: "multipart/form-data")) {
+            try MultipartForm.boundary(contentType: "multipart/form-data")
+        }
+        #expect(throws: ServerError.notMultipart(contentType: nil)) { try MultipartForm.boundary(contentType: nil) }
+    }
+
+    @Test func dispositionKeepsEscapedQuotesAndSemicolonsInFileNames() {
+        let (value, parameters) = HeaderValue.parse(#"form-data; name="audio"; filename="my \"talk\"; part 1.wav""#)
+        #expect(value == "form-data")
+        #expect(parameters["name"] == "audio")
+        #expect(parameters["filename"] == #"my "talk"; part 1.wav"#)
+    }
+
+    @Test func safeFileNameKeepsOnlyAShortAlphanumericExtension() {
+        func name(_ fileName: String?) -> String {
+            FormPart(name: "audio", fileName: fileName, contentType: nil, data: .init()).safeFileName
+        }
+        #expect(name("Talk.MP3") == "upload.mp3")
+        #expect(name("../../etc/passwd") == "upload")
+        #expect(name("a.wav/../../x") == "upload")
+        #expect(name("clip.verylongextension") == "upload")
+        #expect(name("x.m$a") == "upload")
+        #expect(name(nil) == "upload")
+    }
+
+    func request(contentLength: String?, body: String, chunks: Int = 1) -> Request {
+        var fields: HTTPFields = [.contentType: "multipart/form-data; boundary=b"]
+        if let contentLength { fields[.contentLength] = contentLength }
+        let head = HTTPRequest(method: .post, scheme: "http", authority: "localhost", path: "/transcribe", headerFields: fields)
+        let pieces = (0..<chunks).map { _ in ByteBuffer(string: body) }
+        return Request(head: head, body: RequestBody(asyncSequence: AsyncStream { continuation in
+            pieces.forEach { continuation.yield($0) }
+            continuation.finish()
+        }))
+    }
+
+    @Test func declaredContentLengthOverTheLimitIsRejectedBeforeReading() async throws {
+        // 50 000 000 declared bytes against a 10 000-byte limit; the body itself is tiny.
+        await #expect(throws: ServerError.uploadTooLarge(limitBytes: 10_000, declaredBytes: 50_000_000)) {
+            try await MultipartForm.read(self.request(contentLength: "50000000", body: "--b--\r\n"), limitBytes: 10_000)
+        }
+        // 10 000 bytes = 0.0095 MiB, printed to one decimal.
+        #expect(ServerError.uploadTooLarge(limitBytes: 10_000, declaredBytes: 50_000_000).description
+            .hasPrefix("the upload (50000000 bytes) is larger than the server's limit of 0.0 MB (10000 bytes)."))
+    }
+
+    @Test func undeclaredBodyIsCappedWhileReading() async throws {
+        // Chunked upload without Content-Length: 3 chunks of 4 000 bytes pass 10 000 on the third.
+        await #expect(throws: ServerError.uploadTooLarge(limitBytes: 10_000, declaredBytes: nil)) {
+            try await MultipartForm.read(self.request(contentLength: nil, body: String(repeating: "x", count: 4000), chunks: 3),
+                                         limitBytes: 10_000)
+        }
+    }
+
+    @Test func partsAreParsedFromChunkedBodies() async throws {
+        let body = "--b\r\nContent-Disposition: form-data; name=\"language\"\r\n\r\n en \r\n"
+            + "--b\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"a.wav\"\r\nContent-Type: audio/wav\r\n\r\nRIFF1234\r\n--b--\r\n"
+        let form = try await MultipartForm.read(request(contentLength: nil, body: body), limitBytes: 10_000)
+        #expect(form.text("language") == "en")
+        #expect(form.part("audio")?.fileName == "a.wav")
+        #expect(form.part("audio")?.contentType == "audio/wav")
+        #expect(form.part("audio").map { Array($0.data) } == Array("RIFF1234".utf8))
+        #expect(form.text("missing") == nil)
+    }
+}

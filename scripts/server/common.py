@@ -1,0 +1,44 @@
+"""Helpers shared by the server scripts: speech made with espeak-ng, waiting for /ready."""
+import os
+import subprocess
+import tempfile
+import time
+import wave
+
+import requests
+
+
+def make_speech(text: str, seconds: float | None = None) -> str:
+    """A 16 kHz mono WAV of `text` spoken by espeak-ng (Debian package), padded with silence
+    to `seconds` when given. Returns its path (a temp file the caller may delete)."""
+    handle, raw = tempfile.mkstemp(suffix=".wav", prefix="scriba-speech-")
+    os.close(handle)
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", raw, text], check=True)
+    out = raw.replace(".wav", "-16k.wav")
+    pad = []
+    if seconds is not None:
+        pad = ["-af", f"apad=whole_dur={seconds}"]
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", raw, "-ac", "1", "-ar", "16000", *pad, out], check=True)
+    os.remove(raw)
+    return out
+
+
+def wav_seconds(path: str) -> float:
+    with wave.open(path) as w:
+        return w.getnframes() / w.getframerate()
+
+
+def wait_ready(base: str, timeout: float = 300) -> dict:
+    """Polls GET /ready until 200 (models loaded) or the timeout."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            response = requests.get(base + "/ready", timeout=5)
+            if response.status_code == 200:
+                return response.json()
+            last = response.text
+        except requests.ConnectionError as error:
+            last = str(error)
+        time.sleep(1)
+    raise SystemExit(f"{base}/ready not 200 after {timeout} s: {last}")

@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""Drives the web page of a running `scriba serve` (UI port :7860) in headless Chromium.
+
+Chromium comes from Debian (apt-get install chromium); it is driven over the DevTools protocol
+with websocket-client==1.9.2 (pip install websocket-client==1.9.2). Speech is made with espeak-ng.
+
+    scriba serve ... &
+    python3 scripts/server/page_test.py [--url http://127.0.0.1:7860] [--screenshot page.png] [--expect hello]
+
+Sets the file input to a WAV, clicks Transcribe, waits for the result, asserts the transcript
+text and at least one timeline row, and saves a screenshot. Exits non-zero on failure.
+"""
+import argparse
+import base64
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import websocket
+
+from common import make_speech, wait_ready
+
+
+class DevTools:
+    """A minimal DevTools client: one page target, synchronous commands."""
+
+    def __init__(self, ws_url: str):
+        self.ws = websocket.create_connection(ws_url, timeout=60)
+        self.next_id = 0
+
+    def call(self, method: str, **params):
+        self.next_id += 1
+        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("id") == self.next_id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message.get("result", {})
+
+    def evaluate(self, expression: str):
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", default="http://127.0.0.1:7860")
+    parser.add_argument("--screenshot", default="page_test.png")
+    parser.add_argument("--expect", default="hello", help="a word the transcript must contain")
+    parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for the transcript")
+    parser.add_argument("--audio", help="speech WAV to upload instead of the espeak-ng sentence")
+    args = parser.parse_args()
+
+    wait_ready(args.url)
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        raise SystemExit("chromium not found: apt-get install chromium")
+    audio = args.audio or make_speech("Hello world. This page test uploads a short recording.")
+    profile = tempfile.mkdtemp(prefix="scriba-chromium-")
+    port = free_port()
+    browser = subprocess.Popen(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         f"--user-data-dir={profile}", f"--remote-debugging-port={port}", "--window-size=1100,1000", "about:blank"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        targets = []
+        for _ in range(100):
+            try:
+                targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json"))
+                if any(t["type"] == "page" for t in targets):
+                    break
+            except OSError:
+                pass
+            time.sleep(0.2)
+        page = next(t for t in targets if t["type"] == "page")
+        tools = DevTools(page["webSocketDebuggerUrl"])
+        tools.call("Page.enable")
+        tools.call("DOM.enable")
+        tools.call("Page.navigate", url=args.url)
+        for _ in range(100):
+            if tools.evaluate("document.readyState") == "complete" and tools.evaluate("!!document.getElementById('go')"):
+                break
+            time.sleep(0.1)
+
+        # Choose the file as a user would (fires the input's change event), pick English, click.
+        document = tools.call("DOM.getDocument")
+        node = tools.call("DOM.querySelector", nodeId=document["root"]["nodeId"], selector="#file")
+        tools.call("DOM.setFileInputFiles", nodeId=node["nodeId"], files=[os.path.abspath(audio)])
+        chosen = tools.evaluate("document.getElementById('chosen').textContent")
+        assert chosen.endswith("MB)"), f"file not picked up by the page: {chosen!r}"
+        tools.evaluate("document.getElementById('language').value = 'en'")
+        tools.evaluate("document.getElementById('go').click()")
+
+        deadline = time.monotonic() + args.timeout
+        state = {}
+        while time.monotonic() < deadline:
+            state = tools.evaluate("""({
+                hidden: document.getElementById('result').hidden,
+                status: document.getElementById('status').textContent,
+                error: document.getElementById('status').className === 'error',
+                text: document.getElementById('text').textContent,
+                language: document.getElementById('detected').textContent,
+                rows: Array.from(document.querySelectorAll('#timeline tbody tr')).map(r => r.textContent),
+                srt: document.getElementById('dl-srt').href
+            })""")
+            if state["error"]:
+                raise SystemExit(f"FAIL: page shows an error: {state['status']}")
+            if not state["hidden"] and state["status"].startswith("Done"):
+                break
+            time.sleep(0.5)
+        else:
+            raise SystemExit(f"FAIL: no transcript after {args.timeout} s: {state}")
+
+        shot = tools.call("Page.captureScreenshot", format="png")
+        with open(args.screenshot, "wb") as f:
+            f.write(base64.b64decode(shot["data"]))
+        print(f"screenshot: {args.screenshot}")
+        print(f"status: {state['status']}; language: {state['language']}; text: {state['text']!r}")
+        for row in state["rows"]:
+            print(f"  row: {row}")
+        assert args.expect.lower() in state["text"].lower(), f"transcript lacks '{args.expect}': {state['text']!r}"
+        assert state["language"] == "en", f"detected language {state['language']!r}"
+        assert len(state["rows"]) >= 1, "no timeline rows"
+        assert state["srt"].startswith("blob:"), f"SRT download link not set: {state['srt']!r}"
+        print("page test passed")
+        return 0
+    finally:
+        browser.terminate()
+        try:
+            browser.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            browser.kill()
+        shutil.rmtree(profile, ignore_errors=True)
+        if not args.audio:
+            os.remove(audio)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
