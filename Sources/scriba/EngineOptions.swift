@@ -3,17 +3,18 @@ import Foundation
 import ScribaPipeline
 import ScribaTensor
 
-/// Engines `--engine` accepts. Only engines that exist are listed (the local Qwen3 and Whisper
-/// engines join when they land), so no value leads to a placeholder.
+/// Engines `--engine` accepts. Only engines that exist are listed, so no value leads to a placeholder.
 enum EngineKind: String, ExpressibleByArgument, CaseIterable, Sendable {
+    /// OpenAI Whisper (CTranslate2 or Hugging Face folder), local; word times from its cross-attention.
+    case whisper
     /// Scriba's own ASR / aligner services (`scriba serve`) over HTTP.
     case remote
 }
 
 /// Flags every transcribing command shares: which engine, which model, which language.
 struct EngineOptions: ParsableArguments {
-    @Option(help: "Engine: \(EngineKind.allCases.map(\.rawValue).joined(separator: "|")) (remote: Scriba services over HTTP, see --asr-url).")
-    var engine: EngineKind = .remote
+    @Option(help: "Engine: \(EngineKind.allCases.map(\.rawValue).joined(separator: "|")) (whisper: local, default model whisper-base; remote: Scriba services over HTTP, see --asr-url).")
+    var engine: EngineKind = .whisper
 
     @Option(help: "ASR model folder or name (local engines).")
     var model: String?
@@ -62,6 +63,12 @@ struct EngineOptions: ParsableArguments {
         if let threads { BLAS.setThreads(threads) }
         let retry = RetryPolicy(retries: retries)
         switch engine {
+        case .whisper:
+            if alignerModel != nil {
+                throw ValidationError("--aligner-model needs a separate aligner; Whisper times words itself. Drop --aligner-model.")
+            }
+            let folder = try localModelFolder(model ?? KnownModels.whisperBase)
+            return (try WhisperRecognizer(folder: folder), nil)
         case .remote:
             let recognizer = try RemoteRecognizer(baseURL: asrUrl, retry: retry)
             let aligner = try alignUrl.map { try RemoteAligner(baseURL: $0, retry: retry) }
@@ -89,6 +96,12 @@ struct EngineOptions: ParsableArguments {
             align: wordTimes && aligner != nil)
         return (TranscriptionPipeline(recognizer: recognizer, aligner: aligner), options)
     }
+}
+
+/// A model named on the command line as a folder or a cached name; never touches the network.
+func localModelFolder(_ nameOrPath: String) throws -> URL {
+    if let folder = try ModelResolver().localLocation(nameOrPath) { return folder }
+    throw ModelHubError.offlineAndNotCached(repo: nameOrPath, revision: "main")
 }
 
 /// The engines `options` name (the form `scriba serve` calls).
@@ -119,7 +132,7 @@ struct BatchOptions: ParsableArguments {
 /// Runs a batch with a progress display and turns per-file failures into the exit code.
 func runBatch(_ inputs: [String], configuration: BatchConfiguration, work: @escaping BatchRunner.Work) async throws {
     let files = try InputCollector.collect(inputs)
-    let progress = ProgressBar(total: files.count)
+    let progress = BatchProgressBar(total: files.count)
     let report = try await BatchRunner(configuration: configuration, work: work).run(files) { progress.handle($0) }
     progress.finish(report)
     if report.failed > 0 { throw InputsFailed(failed: report.failed, total: report.files) }

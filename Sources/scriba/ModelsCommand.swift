@@ -42,7 +42,7 @@ struct ModelsCommand: AsyncParsableCommand {
             let client = HubClient()
             let name = KnownModels.sameFiles[repoID].flatMap { $0.contains("/") ? $0 : nil } ?? repoID
             let repo = try HubRepoID(name)
-            let bar: ProgressBar? = quiet ? nil : ProgressBar()
+            let bar: PullProgressBar? = quiet ? nil : PullProgressBar()
             var report: (@Sendable (PullProgress) -> Void)?
             if let bar { report = { bar.draw($0) } }
             let result = try await client.pull(
@@ -117,7 +117,7 @@ struct ModelsCommand: AsyncParsableCommand {
 }
 
 /// One line on stderr redrawn in place: current file and the whole pull, at most 10 times a second.
-private final class ProgressBar: @unchecked Sendable {
+private final class PullProgressBar: @unchecked Sendable {
     private let lock = NSLock()
     private var lastDraw = Date.distantPast
     private var lastFile = ""

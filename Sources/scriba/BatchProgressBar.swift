@@ -3,7 +3,7 @@ import ScribaPipeline
 
 /// Batch progress on stderr: a redrawn bar on a terminal (files done/total, audio minutes done,
 /// ETA), one plain line per file otherwise (logs, CI). Failures always get their own line.
-final class ProgressBar {
+final class BatchProgressBar {
     let total: Int
     let isTerminal: Bool
     private let began = Date()
