@@ -71,21 +71,21 @@ extension Qwen3ASR {
         return Array(UnsafeBufferPointer(start: scratch.logits.pointer, count: config.headRows))
     }
 
-    /// Greedy decoding: arg-max each step, up to `maxNewTokens` ids; with `stopAtEndTokens` it stops
-    /// before `<|im_end|>` / `<|endoftext|>` (not included). Returns the ids and whether it stopped
-    /// at an end token.
+    /// Greedy decoding: arg-max each step, up to `maxNewTokens` ids, stopping before any of
+    /// `stopTokens` (not included). nil → `<|im_end|>` / `<|endoftext|>` as the reference's
+    /// generate(); [] → always run to the bound. Returns the ids and whether a stop token ended them.
     public func greedyDecode(
-        promptIDs: [Int], audio: Tensor, maxNewTokens: Int, stopAtEndTokens: Bool = true
+        promptIDs: [Int], audio: Tensor, maxNewTokens: Int, stopTokens: [Int]? = nil
     ) throws -> (ids: [Int], stopped: Bool) {
         guard maxNewTokens > 0 else { return ([], false) }
         try prefill(promptIDs, audio: audio, extraPositions: maxNewTokens)
-        let stops = specialTokens.stopTokens
+        let stops = stopTokens ?? specialTokens.stopTokens
         let headRows = config.headRows
         var ids: [Int] = []
         ids.reserveCapacity(maxNewTokens)
         while true {
             let next = Qwen3Math.argmax(scratch.logits.pointer, count: headRows)
-            if stopAtEndTokens && stops.contains(next) { return (ids, true) }
+            if stops.contains(next) { return (ids, true) }
             ids.append(next)
             if ids.count == maxNewTokens { return (ids, false) }
             try decodeStep(next)

@@ -5,8 +5,22 @@ import ScribaTensor
 // per-chunk sinusoidal positions → pre-LN transformer layers with block-diagonal attention over
 // 104-token windows → ln_post → proj1 → GELU → proj2.
 //
-// Windows never attend to each other and every other step is per row, so the encoder runs a few
-// windows at a time through all layers: same values, bounded scratch for any clip length.
+// Attention span (`Qwen3EncoderAttention`): the reference builds 104-token windows (`cu_seqlens`)
+// but only flash-attention-2 (and vLLM) uses them; on the transformers CPU path (sdpa/eager) the
+// encoder layers get no mask, so every token attends to the whole clip. Clips ≤ 104 tokens (8 s)
+// give the same values either way. Windowed, windows never attend to each other and every other
+// step is per row, so the encoder runs a few windows at a time through all layers: same values,
+// bounded scratch for any clip length.
+
+/// Which tokens an audio-encoder token attends to.
+public enum Qwen3EncoderAttention: Sendable, Equatable {
+    /// Within its 104-token window (8 s), as flash-attention-2 and vLLM run the reference, and as
+    /// the model was built; cost linear in clip length.
+    case windowed
+    /// The whole clip, as the reference's transformers backend runs on the CPU (sdpa/eager, where
+    /// the window mask is never passed); cost quadratic in clip length.
+    case wholeClip
+}
 
 extension Qwen3ASR {
     /// Encodes one clip's log-mel features [mel bins, frames] into [audio tokens, output_dim]
@@ -27,14 +41,18 @@ extension Qwen3ASR {
         let paddedFrames = chunkCount > 1 ? chunkFrames : frames
         let chunksPerWindow = a.nWindowInfer / chunkFrames
         let windowCount = (chunkCount + chunksPerWindow - 1) / chunksPerWindow
-        var rowPositions = [Int](repeating: 0, count: scratch.encoderRows)
+        // Windowed: a few windows per pass. Whole clip: one pass over every chunk, one "window".
+        let windowsPerPass = encoderAttention == .windowed ? Qwen3Scratch.encoderWindowsPerPass : windowCount
+        let passRows = encoderAttention == .windowed ? scratch.encoderRows : tokenCount
+        scratch.reserveEncoder(rows: passRows)
+        var rowPositions = [Int](repeating: 0, count: passRows)
 
         mel.data.withUnsafeBufferPointer { melBuffer in
             output.data.withUnsafeMutableBufferPointer { outBuffer in
                 guard let melBase = melBuffer.baseAddress, let outBase = outBuffer.baseAddress else { return }
                 var outputRow = 0
-                for firstWindow in stride(from: 0, to: windowCount, by: Qwen3Scratch.encoderWindowsPerPass) {
-                    let lastWindow = min(firstWindow + Qwen3Scratch.encoderWindowsPerPass, windowCount)
+                for firstWindow in stride(from: 0, to: windowCount, by: windowsPerPass) {
+                    let lastWindow = min(firstWindow + windowsPerPass, windowCount)
                     var rows = 0
                     var windows: [Int] = []
                     for window in firstWindow..<lastWindow {
@@ -50,6 +68,7 @@ extension Qwen3ASR {
                         }
                         windows.append(windowRows)
                     }
+                    if encoderAttention == .wholeClip { windows = [rows] }
                     encodeRows(rows, windows: windows, positions: rowPositions, output: outBase + outputRow * a.outputDim)
                     outputRow += rows
                 }

@@ -30,6 +30,8 @@ public final class Qwen3ASR {
     let encoderPositions: [Float]
     /// Grows when a call needs a longer context than any call before.
     var cache: KVCache
+    /// The audio encoder's attention span; see `Qwen3EncoderAttention`.
+    public var encoderAttention: Qwen3EncoderAttention
 
     public struct SpecialTokens: Sendable, Equatable {
         public var imStart: Int
@@ -47,8 +49,9 @@ public final class Qwen3ASR {
     }
 
     /// Loads config.json, the tokenizer and the weights of a Qwen3-ASR or aligner folder.
-    public init(folder: URL) throws {
+    public init(folder: URL, encoderAttention: Qwen3EncoderAttention = .windowed) throws {
         self.folder = folder
+        self.encoderAttention = encoderAttention
         let config = try Qwen3ASRConfig.load(folder: folder)
         let tokenizer = try BPETokenizer.load(folder: folder)
         self.config = config
@@ -179,6 +182,24 @@ final class Qwen3Scratch {
         activated = Qwen3Buffer(rows * t.intermediateSize)
         scores = Qwen3Buffer(rows * Qwen3ASR.initialCachePositions)
         logits = Qwen3Buffer(config.headRows)
+        dModel = d
+        ffnDim = a.encoderFFNDim
+        flatWidth = channels * h3
+        outputDim = a.outputDim
+    }
+
+    private let dModel: Int, ffnDim: Int, flatWidth: Int, outputDim: Int
+
+    /// Encoder buffers for `rows` rows in one pass (more than `encoderRows` only for whole-clip
+    /// attention, whose score matrix is rows²).
+    func reserveEncoder(rows: Int) {
+        flat.reserve(rows * flatWidth)
+        encHidden.reserve(rows * dModel)
+        encNormed.reserve(rows * dModel)
+        encQKV.reserve(rows * 3 * dModel)
+        encAttention.reserve(rows * max(dModel, outputDim))
+        encFFN.reserve(rows * ffnDim)
+        encScores.reserve(rows * rows)
     }
 }
 

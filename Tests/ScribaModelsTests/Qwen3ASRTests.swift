@@ -84,7 +84,7 @@ struct Qwen3ASRTests {
             let expected = Qwen3Fixtures.ints(entry["greedy_ids"])
             #expect(expected.count == 32)
             let (ids, stopped) = try model.greedyDecode(promptIDs: Qwen3Fixtures.ints(entry["prompt_ids"]), audio: audio,
-                                                        maxNewTokens: 32, stopAtEndTokens: false)
+                                                        maxNewTokens: 32, stopTokens: [])
             #expect(ids == expected, "\(clip) \(variant) \(mode)")
             #expect(!stopped)
             // What official generate() produced before its stop tokens is a prefix of these.
@@ -120,7 +120,7 @@ struct Qwen3ASRTests {
         #expect(a == b)
         let entry = Qwen3Fixtures.mode("speech_en", "bf16", "forced")
         let (ids, _) = try sharded.greedyDecode(promptIDs: Qwen3Fixtures.ints(entry["prompt_ids"]), audio: b,
-                                                maxNewTokens: 32, stopAtEndTokens: false)
+                                                maxNewTokens: 32, stopTokens: [])
         #expect(ids == Qwen3Fixtures.ints(entry["greedy_ids"]))
     }
 
@@ -140,16 +140,23 @@ struct Qwen3ASRTests {
         #expect(Qwen3ASR.defaultMaxNewTokens(frames: 0) == 32)
     }
 
-    @Test func stoppingAtEndTokensEndsDecoding() throws {
+    /// The stop rule on real sequences: the tiny model never emits <|im_end|>, so reference ids stand
+    /// in as stop tokens. speech_en f32 forced is 950 ×9, 1693, 193 …: stopping at 1693 keeps the
+    /// nine 950s; stopping at 950 keeps nothing. With the real end tokens all 32 run (none occurs).
+    @Test func decodingStopsBeforeAStopToken() throws {
         let model = try Qwen3Fixtures.model("f32")
         let audio = try model.encodeAudio(mel: try Qwen3Fixtures.features("speech_en"))
-        let prompt = try model.promptIDs(audioTokens: audio.shape[0])
-        // The prompt's last token is "\n"; force the first generated token to be <|im_end|> by
-        // checking the arg-max rule directly on a prompt that ends in it instead.
-        let (ids, stopped) = try model.greedyDecode(promptIDs: prompt, audio: audio, maxNewTokens: 5)
-        #expect(ids.count <= 5)
-        #expect(!ids.contains(2002) && !ids.contains(2000))
-        #expect(stopped == (ids.count < 5))
+        let entry = Qwen3Fixtures.mode("speech_en", "f32", "forced")
+        let prompt = Qwen3Fixtures.ints(entry["prompt_ids"])
+        let expected = Qwen3Fixtures.ints(entry["greedy_ids"])
+        let atLication = try model.greedyDecode(promptIDs: prompt, audio: audio, maxNewTokens: 32, stopTokens: [1693])
+        #expect(atLication.ids == Array(expected.prefix(9)) && atLication.stopped)
+        let atFirst = try model.greedyDecode(promptIDs: prompt, audio: audio, maxNewTokens: 32, stopTokens: [950])
+        #expect(atFirst.ids.isEmpty && atFirst.stopped)
+        let real = try model.greedyDecode(promptIDs: prompt, audio: audio, maxNewTokens: 32)
+        #expect(real.ids == expected && !real.stopped)
+        let bounded = try model.greedyDecode(promptIDs: prompt, audio: audio, maxNewTokens: 5)
+        #expect(bounded.ids == Array(expected.prefix(5)) && !bounded.stopped)
     }
 
     @Test func languageNamesAreCheckedAgainstTheCheckpoint() throws {
