@@ -59,6 +59,18 @@ struct Qwen3ASRTests {
         #expect(auto == Qwen3Fixtures.ints(Qwen3Fixtures.mode(clip, variant, "auto")["prompt_ids"]))
     }
 
+    /// Context text goes into the system turn, tokenized together with "system\n" as the processor
+    /// does; everything after <|im_end|> is the plain prompt.
+    @Test func contextSitsInTheSystemTurn() throws {
+        let model = try Qwen3Fixtures.model("f32")
+        let plain = try model.promptIDs(audioTokens: 7, language: "English")
+        let withContext = try model.promptIDs(audioTokens: 7, language: "English", context: "Scriba, Qwen")
+        let end = try #require(withContext.firstIndex(of: 2002))
+        #expect(withContext[0] == 2001 && Array(withContext[end...]) == Array(plain[plain.firstIndex(of: 2002)!...]))
+        #expect(model.tokenizer.decode(Array(withContext[1..<end])) == "system\nScriba, Qwen")
+        #expect(try model.promptIDs(audioTokens: 7, context: "") == model.promptIDs(audioTokens: 7))
+    }
+
     @Test(arguments: clips, variants)
     func firstLogitsMatchReference(clip: String, variant: String) throws {
         let model = try Qwen3Fixtures.model(variant)
