@@ -64,8 +64,8 @@ extension Qwen3ASR {
                 start += rows
             }
         }
-        // The last position is computed last, so scratch.logits holds it now unless a collected
-        // row came after it (impossible: rows are visited in order).
+        // Rows are visited in order and the last one always gets its head output, so
+        // scratch.logits now holds the last position's.
         return collected
     }
 

@@ -6,6 +6,11 @@
 // (Qwen3ASR+Decoding.swift, Qwen3ASROutput.swift). The forced aligner shares this thinker with a
 // classifier head (Qwen3ForcedAligner.swift).
 //
+// One deliberate choice: the encoder attends within 104-token windows by default, as the
+// reference does with flash-attention-2 / vLLM; its transformers CPU path (sdpa/eager) never passes
+// the window mask and attends over the whole clip. Both are available (`Qwen3EncoderAttention`)
+// and both are tested against the official code; they agree for clips up to 8 s.
+//
 // Left out: batching several clips in one call (the pipeline calls once per chunk), sampling
 // (the reference decodes greedily), the talker/streaming parts of the reference, and the long-audio
 // splitting (the pipeline's chunker does that). Weights are held as Float (bf16 widened at load).
