@@ -32,7 +32,6 @@ extension Qwen3ASR {
         prepareCache(positions: ids.count + extraPositions)
 
         let hiddenSize = t.hiddenSize
-        let headRows = config.headRows
         var collected = [Float](repeating: 0, count: collect.count * headRows)
         let wanted = Dictionary(collect.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         var audioRow = 0
@@ -76,7 +75,7 @@ extension Qwen3ASR {
             throw Qwen3ASRError.tokenOutOfRange(id: token, vocabularySize: t.vocabSize)
         }
         scratch.hidden.pointer.update(from: weights.decoder.embedTokens + token * t.hiddenSize, count: t.hiddenSize)
-        try runLayers(rows: 1, startPosition: cache.lengths[0])
+        try runLayers(rows: 1, startPosition: cachedPositions)
         headOutput(row: 0)
     }
 
@@ -90,6 +89,7 @@ extension Qwen3ASR {
         } else {
             cache.reset()
         }
+        cachedPositions = 0
         scratch.scores.reserve(Qwen3Scratch.prefillRows * cache.maxSequenceLength)
     }
 
@@ -110,8 +110,12 @@ extension Qwen3ASR {
                                    queryRowStride: qkvDim, keyRowStride: kvDim, valueRowStride: kvDim, outputRowStride: qDim)
         let mask = AttentionMask.causal(queryOffset: startPosition)
         let scores = scratch.scores.buffer(shape.scratchCount(mask: mask))
+        cachedPositions = keyLength
 
-        for (index, layer) in weights.decoder.layers.enumerated() {
+        let layers = weights.decoder.layers
+        // An index loop: `enumerated()` allocates per layer in unoptimised builds.
+        for index in layers.indices {
+            let layer = layers[index]
             // x = RMSNorm_in(h); q|k|v = x · [Wq|Wk|Wv]ᵀ
             Norms.rmsNorm(hidden, normed, rows: rows, dim: hiddenSize, weight: layer.inputNorm, eps: eps)
             Linear.forward(normed, rows: rows, inFeatures: hiddenSize, weight: layer.qkvWeight, bias: nil, outFeatures: qkvDim, output: qkv)
@@ -150,6 +154,6 @@ extension Qwen3ASR {
         Norms.rmsNorm(scratch.hidden.pointer + row * t.hiddenSize, normed, rows: 1, dim: t.hiddenSize,
                       weight: weights.decoder.norm, eps: t.rmsNormEps)
         Linear.forward(normed, rows: 1, inFeatures: t.hiddenSize, weight: weights.decoder.head, bias: nil,
-                       outFeatures: config.headRows, output: scratch.logits.pointer)
+                       outFeatures: headRows, output: scratch.logits.pointer)
     }
 }

@@ -68,7 +68,7 @@ extension Qwen3ASR {
     /// Head output at the last prompt position (the first decode step's logits).
     public func firstLogits(promptIDs: [Int], audio: Tensor) throws -> [Float] {
         try prefill(promptIDs, audio: audio, extraPositions: 0)
-        return Array(UnsafeBufferPointer(start: scratch.logits.pointer, count: config.headRows))
+        return Array(UnsafeBufferPointer(start: scratch.logits.pointer, count: headRows))
     }
 
     /// Greedy decoding: arg-max each step, up to `maxNewTokens` ids, stopping before any of
@@ -80,7 +80,6 @@ extension Qwen3ASR {
         guard maxNewTokens > 0 else { return ([], false) }
         try prefill(promptIDs, audio: audio, extraPositions: maxNewTokens)
         let stops = stopTokens ?? specialTokens.stopTokens
-        let headRows = config.headRows
         var ids: [Int] = []
         ids.reserveCapacity(maxNewTokens)
         while true {

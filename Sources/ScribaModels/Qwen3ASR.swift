@@ -27,6 +27,9 @@ public final class Qwen3ASR {
     public let tokenizer: BPETokenizer
     /// Special token ids, looked up by name in the tokenizer once.
     public let specialTokens: SpecialTokens
+    /// Rows of the output head (vocabulary or aligner classes); stored because the config derives
+    /// it from a string test that allocates, and the decode step reads it.
+    public let headRows: Int
 
     let weights: Qwen3ThinkerWeights
     let scratch: Qwen3Scratch
@@ -35,6 +38,8 @@ public final class Qwen3ASR {
     let encoderPositions: [Float]
     /// Grows when a call needs a longer context than any call before.
     var cache: KVCache
+    /// Positions in `cache` (kept here: reading `cache.lengths` copies an array per step).
+    var cachedPositions = 0
     /// The audio encoder's attention span; see `Qwen3EncoderAttention`.
     public var encoderAttention: Qwen3EncoderAttention
 
@@ -65,6 +70,7 @@ public final class Qwen3ASR {
         let checkpoint = try SafeTensorsCheckpoint(folder: folder)
         weights = try Qwen3ThinkerWeights.load(checkpoint: checkpoint, config: config)
         scratch = Qwen3Scratch(config: config)
+        headRows = config.headRows
         let t = config.text
         rope = RoPETable(headDim: t.headDim, maxPositions: min(t.maxPositionEmbeddings, Self.ropeTablePositions), theta: t.ropeTheta)
         encoderPositions = Self.sinusoids(rows: Qwen3ASRConfig.halvedThrice(config.audio.chunkFrames), channels: config.audio.dModel)

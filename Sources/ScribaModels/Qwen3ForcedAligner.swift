@@ -99,7 +99,7 @@ public final class Qwen3ForcedAligner {
     public func align(mel: Tensor, units: [String]) throws -> Qwen3Alignment {
         guard !units.isEmpty else { return Qwen3Alignment(units: [], rawBins: [], fixedMilliseconds: []) }
         let (logits, slots) = try slotLogits(mel: mel, units: units)
-        let classes = model.config.headRows
+        let classes = model.headRows
         let bins = logits.withUnsafeBufferPointer { buffer in
             (0..<slots).map { Qwen3Math.argmax(buffer.baseAddress! + $0 * classes, count: classes) }
         }
