@@ -200,6 +200,10 @@ public struct Qwen3ASRConfig: Decodable, Sendable, Equatable {
         guard a.nWindowInfer >= a.chunkFrames, a.nWindowInfer % a.chunkFrames == 0 else {
             throw unsupported("thinker_config.audio_config.n_window_infer", a.nWindowInfer, "a multiple of 2·n_window = \(a.chunkFrames) (800 in released checkpoints)")
         }
+        // Each chunk adds sinusoid rows 0..<13; the reference's table has max_source_positions rows.
+        guard a.maxSourcePositions >= Self.halvedThrice(a.chunkFrames) else {
+            throw unsupported("thinker_config.audio_config.max_source_positions", a.maxSourcePositions, "at least \(Self.halvedThrice(a.chunkFrames)) (positions per chunk)")
+        }
         guard a.dModel % a.encoderAttentionHeads == 0 else {
             throw unsupported("thinker_config.audio_config.encoder_attention_heads", a.encoderAttentionHeads, "a divisor of d_model \(a.dModel)")
         }
