@@ -20,8 +20,11 @@ public actor Qwen3Aligner: ForcedAligner {
 
     public static let defaultMaxChunkDuration = 180.0
 
-    public init(folder: URL, modelName: String? = nil, maxChunkDuration: Double = defaultMaxChunkDuration) throws {
-        let aligner = try Qwen3ForcedAligner(folder: folder)
+    public init(
+        folder: URL, modelName: String? = nil, maxChunkDuration: Double = defaultMaxChunkDuration,
+        encoderAttention: Qwen3EncoderAttention = .windowed
+    ) throws {
+        let aligner = try Qwen3ForcedAligner(folder: folder, encoderAttention: encoderAttention)
         self.aligner = aligner
         self.modelName = modelName ?? folder.standardizedFileURL.lastPathComponent
         self.maxChunkDuration = maxChunkDuration

@@ -24,8 +24,12 @@ public actor Qwen3Recognizer: SpeechRecognizer {
     ///   - folder: a Hugging Face Qwen3-ASR folder (config.json, safetensors, vocab.json, merges.txt).
     ///   - modelName: shown in logs and reports; defaults to the folder name.
     ///   - maxNewTokens: a fixed bound per call instead of `Qwen3ASR.defaultMaxNewTokens(frames:)`.
-    public init(folder: URL, modelName: String? = nil, maxChunkDuration: Double = defaultMaxChunkDuration, maxNewTokens: Int? = nil) throws {
-        let model = try Qwen3ASR(folder: folder)
+    ///   - encoderAttention: 8 s windows (default) or the whole clip (the reference's CPU path).
+    public init(
+        folder: URL, modelName: String? = nil, maxChunkDuration: Double = defaultMaxChunkDuration,
+        maxNewTokens: Int? = nil, encoderAttention: Qwen3EncoderAttention = .windowed
+    ) throws {
+        let model = try Qwen3ASR(folder: folder, encoderAttention: encoderAttention)
         self.model = model
         self.modelName = modelName ?? folder.standardizedFileURL.lastPathComponent
         self.maxChunkDuration = maxChunkDuration
