@@ -1,0 +1,159 @@
+import ScribaTensor
+
+// The Qwen3 text decoder (`Qwen3ASRThinkerTextModel`): token embeddings with the audio rows
+// scattered into the `<|audio_pad|>` slots, then per layer
+//   h += o_proj(attention(RoPE(q_norm(q)), RoPE(k_norm(k)), v))   on x = RMSNorm_in(h)
+//   h += down(silu(gate(x)) · up(x))                               on x = RMSNorm_post(h)
+// then the final RMSNorm and the head. The reference's interleaved M-RoPE gets the same position in
+// all three rows for audio and text tokens, so it is plain rotate-half RoPE at positions 0, 1, 2, …
+//
+// The prompt is prefilled `Qwen3Scratch.prefillRows` rows at a time (causal attention against the
+// cache), so the attention scratch is rows × context instead of context². A decode step is the
+// same code with one row: GEMVs into preallocated buffers, nothing allocated.
+
+extension Qwen3ASR {
+    /// Runs the prompt through the decoder from an empty cache. `audio` [tokens, hidden] fills the
+    /// `<|audio_pad|>` positions in order. Leaves the last position's head output in
+    /// `scratch.logits`; `collect` positions get their head outputs copied into the result
+    /// ([collect.count × headRows], the aligner's slots). `extraPositions` reserves cache room for
+    /// the tokens decoded afterwards.
+    @discardableResult
+    func prefill(_ ids: [Int], audio: Tensor, extraPositions: Int, collect: [Int] = []) throws -> [Float] {
+        let t = config.text
+        let audioRows = audio.rank == 2 ? audio.shape[0] : 0
+        let padCount = ids.reduce(0) { $0 + ($1 == specialTokens.audioPad ? 1 : 0) }
+        guard padCount == audioRows, audioRows == 0 || audio.shape[1] == t.hiddenSize else {
+            throw Qwen3ASRError.promptAudioMismatch(placeholders: padCount, audioRows: audioRows)
+        }
+        if let bad = ids.first(where: { $0 < 0 || $0 >= t.vocabSize }) {
+            throw Qwen3ASRError.tokenOutOfRange(id: bad, vocabularySize: t.vocabSize)
+        }
+        guard !ids.isEmpty else { throw Qwen3ASRError.promptAudioMismatch(placeholders: 0, audioRows: audioRows) }
+        prepareCache(positions: ids.count + extraPositions)
+
+        let hiddenSize = t.hiddenSize
+        var collected = [Float](repeating: 0, count: collect.count * headRows)
+        let wanted = Dictionary(collect.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        var audioRow = 0
+        try audio.data.withUnsafeBufferPointer { audioBuffer in
+            var start = 0
+            while start < ids.count {
+                let rows = min(Qwen3Scratch.prefillRows, ids.count - start)
+                let hidden = scratch.hidden.pointer
+                for r in 0..<rows {
+                    let id = ids[start + r]
+                    let source: UnsafePointer<Float>
+                    if id == specialTokens.audioPad {
+                        source = audioBuffer.baseAddress! + audioRow * hiddenSize
+                        audioRow += 1
+                    } else {
+                        source = weights.decoder.embedTokens + id * hiddenSize
+                    }
+                    (hidden + r * hiddenSize).update(from: source, count: hiddenSize)
+                }
+                try runLayers(rows: rows, startPosition: start)
+                for r in 0..<rows where wanted[start + r] != nil || start + r == ids.count - 1 {
+                    headOutput(row: r)
+                    if let slot = wanted[start + r] {
+                        collected.withUnsafeMutableBufferPointer { buffer in
+                            (buffer.baseAddress! + slot * headRows).update(from: scratch.logits.pointer, count: headRows)
+                        }
+                    }
+                }
+                start += rows
+            }
+        }
+        // Rows are visited in order and the last one always gets its head output, so
+        // scratch.logits now holds the last position's.
+        return collected
+    }
+
+    /// One decode step: `token` at the next position; its head output lands in `scratch.logits`.
+    func decodeStep(_ token: Int) throws {
+        let t = config.text
+        guard token >= 0 && token < t.vocabSize else {
+            throw Qwen3ASRError.tokenOutOfRange(id: token, vocabularySize: t.vocabSize)
+        }
+        scratch.hidden.pointer.update(from: weights.decoder.embedTokens + token * t.hiddenSize, count: t.hiddenSize)
+        try runLayers(rows: 1, startPosition: cachedPositions)
+        headOutput(row: 0)
+    }
+
+    /// Cache room for `positions`; reallocated (once per call) only past the current capacity.
+    private func prepareCache(positions: Int) {
+        let t = config.text
+        if positions > cache.maxSequenceLength {
+            // Round up so a slightly longer next call does not reallocate again.
+            let capacity = (positions + 1_023) / 1_024 * 1_024
+            cache = KVCache(layers: t.numHiddenLayers, maxSequenceLength: capacity, kvHeads: t.numKeyValueHeads, headDim: t.headDim)
+        } else {
+            cache.reset()
+        }
+        cachedPositions = 0
+        scratch.scores.reserve(Qwen3Scratch.prefillRows * cache.maxSequenceLength)
+    }
+
+    /// `rows` rows in `scratch.hidden` at positions startPosition… through every layer.
+    private func runLayers(rows: Int, startPosition: Int) throws {
+        let t = config.text
+        let hiddenSize = t.hiddenSize, headDim = t.headDim
+        let heads = t.numAttentionHeads, kvHeads = t.numKeyValueHeads
+        let qDim = heads * headDim, kvDim = kvHeads * headDim, qkvDim = qDim + 2 * kvDim
+        let intermediate = t.intermediateSize
+        let hidden = scratch.hidden.pointer, normed = scratch.normed.pointer
+        let qkv = scratch.qkv.pointer, attention = scratch.attention.pointer
+        let gateUp = scratch.gateUp.pointer, activated = scratch.activated.pointer
+        let eps = t.rmsNormEps
+        let scale = 1 / Float(headDim).squareRoot()
+        let keyLength = startPosition + rows
+        let shape = AttentionShape(queryLength: rows, keyLength: keyLength, queryHeads: heads, kvHeads: kvHeads, headDim: headDim,
+                                   queryRowStride: qkvDim, keyRowStride: kvDim, valueRowStride: kvDim, outputRowStride: qDim)
+        let mask = AttentionMask.causal(queryOffset: startPosition)
+        let scores = scratch.scores.buffer(shape.scratchCount(mask: mask))
+        cachedPositions = keyLength
+
+        let layers = weights.decoder.layers
+        // An index loop: `enumerated()` allocates per layer in unoptimised builds.
+        for index in layers.indices {
+            let layer = layers[index]
+            // x = RMSNorm_in(h); q|k|v = x · [Wq|Wk|Wv]ᵀ
+            Norms.rmsNorm(hidden, normed, rows: rows, dim: hiddenSize, weight: layer.inputNorm, eps: eps)
+            Linear.forward(normed, rows: rows, inFeatures: hiddenSize, weight: layer.qkvWeight, bias: nil, outFeatures: qkvDim, output: qkv)
+            let slots = try cache.appendSlots(layer: index, rows: rows)
+            for r in 0..<rows {
+                let row = qkv + r * qkvDim
+                // q_norm / k_norm per head over head_dim, before RoPE.
+                Norms.rmsNorm(row, row, rows: heads, dim: headDim, weight: layer.qNorm, eps: eps)
+                Norms.rmsNorm(row + qDim, slots.keys + r * kvDim, rows: kvHeads, dim: headDim, weight: layer.kNorm, eps: eps)
+                (slots.values + r * kvDim).update(from: row + qDim + kvDim, count: kvDim)
+            }
+            rope.apply(qkv, rows: rows, heads: heads, rowStride: qkvDim, startPosition: startPosition)
+            rope.apply(slots.keys, rows: rows, heads: kvHeads, rowStride: kvDim, startPosition: startPosition)
+            Attention.scaledDotProduct(query: qkv, key: cache.keys(layer: index), value: cache.values(layer: index),
+                                       output: attention, shape: shape, mask: mask, scale: scale, scratch: scores)
+            // h += o_proj(attention)
+            Qwen3Math.linearAccumulate(attention, rows: rows, inFeatures: qDim, weight: layer.oWeight, bias: nil,
+                                       outFeatures: hiddenSize, into: hidden)
+            // h += down(silu(gate(x)) · up(x)), x = RMSNorm_post(h)
+            Norms.rmsNorm(hidden, normed, rows: rows, dim: hiddenSize, weight: layer.postNorm, eps: eps)
+            Linear.forward(normed, rows: rows, inFeatures: hiddenSize, weight: layer.gateUpWeight, bias: nil,
+                           outFeatures: 2 * intermediate, output: gateUp)
+            for r in 0..<rows {
+                let row = gateUp + r * 2 * intermediate
+                Activations.siluGateMultiply(gate: row, up: row + intermediate, output: activated + r * intermediate, count: intermediate)
+            }
+            Qwen3Math.linearAccumulate(activated, rows: rows, inFeatures: intermediate, weight: layer.downWeight, bias: nil,
+                                       outFeatures: hiddenSize, into: hidden)
+        }
+    }
+
+    /// Final RMSNorm of row `row` of `scratch.hidden`, then the head, into `scratch.logits`.
+    private func headOutput(row: Int) {
+        let t = config.text
+        let normed = scratch.normed.pointer
+        Norms.rmsNorm(scratch.hidden.pointer + row * t.hiddenSize, normed, rows: 1, dim: t.hiddenSize,
+                      weight: weights.decoder.norm, eps: t.rmsNormEps)
+        Linear.forward(normed, rows: 1, inFeatures: t.hiddenSize, weight: weights.decoder.head, bias: nil,
+                       outFeatures: headRows, output: scratch.logits.pointer)
+    }
+}

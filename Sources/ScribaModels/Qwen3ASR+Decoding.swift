@@ -1,0 +1,116 @@
+import Foundation
+import ScribaTensor
+
+// Prompt layout, greedy decoding and the end of a transcription call
+// (`inference/qwen3_asr.py:_build_text_prompt`, `_infer_asr_transformers`; `generate` defaults).
+
+/// One recognition call's result.
+public struct Qwen3ASRTranscription: Sendable, Equatable {
+    /// Canonical English name ("English"); the forced one, the detected one, or "" (none / silence).
+    public var language: String
+    public var text: String
+    /// The decoded model output before parsing (special tokens skipped).
+    public var rawText: String
+    /// Generated ids, without the stop token.
+    public var tokenIDs: [Int]
+    /// Decoding stopped at the max-new-tokens bound instead of an end token.
+    public var reachedTokenLimit: Bool
+}
+
+extension Qwen3ASR {
+    /// The new-token bound per call: speech rarely exceeds ~5 tokens per second in any supported
+    /// language, so 8 per second of audio plus room for the "language X<asr_text>" header never
+    /// cuts real output, yet stops a repetition loop early (the reference's fixed 512 would cut a
+    /// long clip and let a short one loop for 512 steps).
+    public static let maxNewTokensPerSecond = 8.0
+    public static let maxNewTokensMargin = 32
+
+    /// Bound for a clip of `frames` mel frames (100 per second).
+    public static func defaultMaxNewTokens(frames: Int) -> Int {
+        Int((Double(frames) / 100 * maxNewTokensPerSecond).rounded(.up)) + maxNewTokensMargin
+    }
+
+    /// `utils:normalize_language_name` (first letter upper, rest lower), checked against the
+    /// checkpoint's `support_languages`.
+    public func canonicalLanguageName(_ language: String) throws -> String {
+        let trimmed = language.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = trimmed.prefix(1).uppercased() + trimmed.dropFirst().lowercased()
+        guard !trimmed.isEmpty, config.supportLanguages.isEmpty || config.supportLanguages.contains(name) else {
+            throw Qwen3ASRError.unsupportedLanguage(language, supported: config.supportLanguages)
+        }
+        return name
+    }
+
+    /// The chat prompt with `audioTokens` audio placeholders:
+    /// `<|im_start|>system\n{context}<|im_end|>\n<|im_start|>user\n<|audio_start|><|audio_pad|>×N<|audio_end|><|im_end|>\n<|im_start|>assistant\n`
+    /// plus `language {Name}<asr_text>` when the language is forced. Tokenized as one string, as the
+    /// processor does (so context text at the "system\n" boundary splits exactly as there).
+    public func promptIDs(audioTokens: Int, language: String? = nil, context: String? = nil) throws -> [Int] {
+        var text = "<|im_start|>system\n" + (context ?? "") + "<|im_end|>\n<|im_start|>user\n"
+            + "<|audio_start|><|audio_pad|><|audio_end|><|im_end|>\n<|im_start|>assistant\n"
+        if let language {
+            text += "language \(try canonicalLanguageName(language))<asr_text>"
+        }
+        let ids = tokenizer.encode(text)
+        // The processor expands the single placeholder to the encoder's token count.
+        var expanded: [Int] = []
+        expanded.reserveCapacity(ids.count + audioTokens)
+        for id in ids {
+            if id == specialTokens.audioPad {
+                expanded.append(contentsOf: repeatElement(id, count: audioTokens))
+            } else {
+                expanded.append(id)
+            }
+        }
+        return expanded
+    }
+
+    /// Head output at the last prompt position (the first decode step's logits).
+    public func firstLogits(promptIDs: [Int], audio: Tensor) throws -> [Float] {
+        try prefill(promptIDs, audio: audio, extraPositions: 0)
+        return Array(UnsafeBufferPointer(start: scratch.logits.pointer, count: headRows))
+    }
+
+    /// Greedy decoding: arg-max each step, up to `maxNewTokens` ids, stopping before any of
+    /// `stopTokens` (not included). nil → `<|im_end|>` / `<|endoftext|>` as the reference's
+    /// generate(); [] → always run to the bound. Returns the ids and whether a stop token ended them.
+    public func greedyDecode(
+        promptIDs: [Int], audio: Tensor, maxNewTokens: Int, stopTokens: [Int]? = nil
+    ) throws -> (ids: [Int], stopped: Bool) {
+        guard maxNewTokens > 0 else { return ([], false) }
+        try prefill(promptIDs, audio: audio, extraPositions: maxNewTokens)
+        let stops = stopTokens ?? specialTokens.stopTokens
+        var ids: [Int] = []
+        ids.reserveCapacity(maxNewTokens)
+        while true {
+            let next = Qwen3Math.argmax(scratch.logits.pointer, count: headRows)
+            if stops.contains(next) { return (ids, true) }
+            ids.append(next)
+            if ids.count == maxNewTokens { return (ids, false) }
+            try decodeStep(next)
+        }
+    }
+
+    /// Recognises one clip: features [mel bins, frames] → (language, text), as
+    /// `Qwen3ASRModel.transcribe` does for a clip it does not split.
+    /// - Parameters:
+    ///   - language: a language name to force ("English", any case), or nil to detect.
+    ///   - context: text for the system turn (names, terms).
+    ///   - maxNewTokens: nil → `defaultMaxNewTokens(frames:)`.
+    public func transcribe(
+        mel: Tensor, language: String? = nil, context: String? = nil, maxNewTokens: Int? = nil
+    ) throws -> Qwen3ASRTranscription {
+        if config.isForcedAligner {
+            throw Qwen3ASRError.wrongModelKind(folder: folder, expected: "Qwen3-ASR model", found: "Qwen3-ForcedAligner")
+        }
+        let forced = try language.map { try canonicalLanguageName($0) }
+        let audio = try encodeAudio(mel: mel)
+        let prompt = try promptIDs(audioTokens: audio.shape[0], language: forced, context: context)
+        let limit = maxNewTokens ?? Self.defaultMaxNewTokens(frames: mel.shape[1])
+        let (ids, stopped) = try greedyDecode(promptIDs: prompt, audio: audio, maxNewTokens: limit)
+        let raw = tokenizer.decode(ids, skipSpecial: true)
+        let parsed = Qwen3ASROutput.parse(raw, forcedLanguage: forced)
+        return Qwen3ASRTranscription(language: parsed.language, text: parsed.text, rawText: raw, tokenIDs: ids,
+                                     reachedTokenLimit: !stopped && ids.count == limit)
+    }
+}

@@ -1,0 +1,253 @@
+// Qwen3-ASR (1.7B / 0.6B) inference on the CPU, following qwen-asr 0.0.6
+// (`core/transformers_backend/modeling_qwen3_asr.py`, `inference/qwen3_asr.py`, `inference/utils.py`)
+// as docs/qwen3-reference-notes.md describes it. The thinker is loaded from a Hugging Face folder:
+// the audio encoder (Qwen3ASR+Encoder.swift), the Qwen3 text decoder with a KV cache
+// (Qwen3ASR+Decoder.swift), prompt building, greedy decoding and output parsing
+// (Qwen3ASR+Decoding.swift, Qwen3ASROutput.swift). The forced aligner shares this thinker with a
+// classifier head (Qwen3ForcedAligner.swift).
+//
+// One deliberate choice: the encoder attends within 104-token windows by default, as the
+// reference does with flash-attention-2 / vLLM; its transformers CPU path (sdpa/eager) never passes
+// the window mask and attends over the whole clip. Both are available (`Qwen3EncoderAttention`)
+// and both are tested against the official code; they agree for clips up to 8 s.
+//
+// Left out: batching several clips in one call (the pipeline calls once per chunk), sampling
+// (the reference decodes greedily), the talker/streaming parts of the reference, and the long-audio
+// splitting (the pipeline's chunker does that). Weights are held as Float (bf16 widened at load).
+//
+// Not thread-safe: the scratch buffers and KV cache are mutable. One instance per process, used
+// from one actor (ScribaPipeline's Qwen3Recognizer).
+
+import Foundation
+import ScribaTensor
+
+public final class Qwen3ASR {
+    public let folder: URL
+    public let config: Qwen3ASRConfig
+    public let tokenizer: BPETokenizer
+    /// Special token ids, looked up by name in the tokenizer once.
+    public let specialTokens: SpecialTokens
+    /// Rows of the output head (vocabulary or aligner classes); stored because the config derives
+    /// it from a string test that allocates, and the decode step reads it.
+    public let headRows: Int
+
+    let weights: Qwen3ThinkerWeights
+    let scratch: Qwen3Scratch
+    let rope: RoPETable
+    /// [positions per chunk × d_model] sinusoids: sin half then cos half (not interleaved).
+    let encoderPositions: [Float]
+    /// Grows when a call needs a longer context than any call before.
+    var cache: KVCache
+    /// Positions in `cache` (kept here: reading `cache.lengths` copies an array per step).
+    var cachedPositions = 0
+    /// The audio encoder's attention span; see `Qwen3EncoderAttention`.
+    public var encoderAttention: Qwen3EncoderAttention
+
+    public struct SpecialTokens: Sendable, Equatable {
+        public var imStart: Int
+        public var imEnd: Int
+        public var endOfText: Int
+        public var audioStart: Int
+        public var audioEnd: Int
+        public var audioPad: Int
+        /// `<asr_text>` (ASR) — nil when the tokenizer lacks it (the aligner does not need it).
+        public var asrText: Int?
+        /// `<timestamp>` (aligner only).
+        public var timestamp: Int?
+        /// Generation stops at `<|im_end|>` or `<|endoftext|>` (the reference's eos ids, by name).
+        public var stopTokens: [Int] { [imEnd, endOfText] }
+    }
+
+    /// Loads config.json, the tokenizer and the weights of a Qwen3-ASR or aligner folder.
+    public init(folder: URL, encoderAttention: Qwen3EncoderAttention = .windowed) throws {
+        self.folder = folder
+        self.encoderAttention = encoderAttention
+        let config = try Qwen3ASRConfig.load(folder: folder)
+        let tokenizer = try BPETokenizer.load(folder: folder)
+        self.config = config
+        self.tokenizer = tokenizer
+        specialTokens = try Self.lookUpSpecialTokens(tokenizer: tokenizer, config: config, folder: folder)
+        let checkpoint = try SafeTensorsCheckpoint(folder: folder)
+        weights = try Qwen3ThinkerWeights.load(checkpoint: checkpoint, config: config)
+        scratch = Qwen3Scratch(config: config)
+        headRows = config.headRows
+        let t = config.text
+        rope = RoPETable(headDim: t.headDim, maxPositions: min(t.maxPositionEmbeddings, Self.ropeTablePositions), theta: t.ropeTheta)
+        encoderPositions = Self.sinusoids(rows: Qwen3ASRConfig.halvedThrice(config.audio.chunkFrames), channels: config.audio.dModel)
+        cache = KVCache(layers: t.numHiddenLayers, maxSequenceLength: Self.initialCachePositions,
+                        kvHeads: t.numKeyValueHeads, headDim: t.headDim)
+    }
+
+    /// RoPE cos/sin rows precomputed at load (positions past it are computed on the fly):
+    /// 32k positions cover ~40 minutes of audio tokens; 16 MB for head_dim 128.
+    static let ropeTablePositions = 32_768
+    /// KV cache positions allocated at load; a longer prompt reallocates once for that call.
+    static let initialCachePositions = 1_024
+
+    private static func lookUpSpecialTokens(tokenizer: BPETokenizer, config: Qwen3ASRConfig, folder: URL) throws -> SpecialTokens {
+        func id(_ token: String) throws -> Int {
+            guard let id = tokenizer.id(of: token) else { throw Qwen3ASRError.tokenMissing(token: token, folder: folder) }
+            return id
+        }
+        func check(_ token: String, _ configured: Int?) throws -> Int {
+            let found = try id(token)
+            if let configured, configured != found {
+                throw Qwen3ASRError.tokenIDMismatch(token: token, config: configured, tokenizer: found, folder: folder)
+            }
+            return found
+        }
+        let tokens = SpecialTokens(
+            imStart: try id("<|im_start|>"), imEnd: try id("<|im_end|>"), endOfText: try id("<|endoftext|>"),
+            audioStart: try check("<|audio_start|>", config.thinker.audioStartTokenID),
+            audioEnd: try check("<|audio_end|>", config.thinker.audioEndTokenID),
+            audioPad: try check("<|audio_pad|>", config.thinker.audioTokenID),
+            asrText: tokenizer.id(of: "<asr_text>"),
+            timestamp: config.isForcedAligner ? try check("<timestamp>", config.timestampTokenID) : tokenizer.id(of: "<timestamp>"))
+        if !config.isForcedAligner && tokens.asrText == nil {
+            throw Qwen3ASRError.tokenMissing(token: "<asr_text>", folder: folder)
+        }
+        return tokens
+    }
+
+    /// `SinusoidsPositionEmbedding`: inv[i] = exp(−i·ln(10000)/(half − 1)), row p = [sin(p·inv) | cos(p·inv)],
+    /// formed in float32 as torch does.
+    static func sinusoids(rows: Int, channels: Int) -> [Float] {
+        let half = channels / 2
+        let increment = Float(log(10_000.0) / Double(half - 1))
+        let inverse = (0..<half).map { Float(exp(Double(-increment * Float($0)))) }
+        var table = [Float](repeating: 0, count: rows * channels)
+        for p in 0..<rows {
+            for i in 0..<half {
+                let angle = Double(Float(p) * inverse[i])
+                table[p * channels + i] = Float(sin(angle))
+                table[p * channels + half + i] = Float(cos(angle))
+            }
+        }
+        return table
+    }
+}
+
+/// Working memory sized from the config at load, so a decode step allocates nothing. The encoder
+/// runs a few attention windows at a time (windows never see each other), which bounds its
+/// buffers for any clip length.
+final class Qwen3Scratch {
+    /// Attention windows the encoder processes per pass.
+    static let encoderWindowsPerPass = 4
+    /// Prompt rows the decoder prefills per pass (one GEMM per projection per pass).
+    static let prefillRows = 256
+
+    // Encoder: C = downsample channels, H/W after each stride-2 conv, d = d_model.
+    let windowTokens: Int        // tokens per full attention window (13 · 8 = 104)
+    let encoderRows: Int         // windowTokens · encoderWindowsPerPass
+    let chunkInput: Qwen3Buffer  // [mel × chunkFrames]
+    let conv1: Qwen3Buffer       // [C × H1 × W1]
+    let conv2: Qwen3Buffer       // [C × H2 × W2]
+    let conv3: Qwen3Buffer       // [C × H3 × W3]
+    let im2col: Qwen3Buffer      // largest conv im2col
+    let flat: Qwen3Buffer        // [encoderRows × C·H3]
+    let encHidden: Qwen3Buffer   // [encoderRows × d]
+    let encNormed: Qwen3Buffer   // [encoderRows × d]
+    let encQKV: Qwen3Buffer      // [encoderRows × 3d]
+    let encAttention: Qwen3Buffer // [encoderRows × d]
+    let encFFN: Qwen3Buffer      // [encoderRows × ffn]
+    let encScores: Qwen3Buffer   // [windowTokens²]
+
+    // Decoder: B = prefillRows, q = heads·headDim, kv = kvHeads·headDim, I = intermediate.
+    let hidden: Qwen3Buffer      // [B × hidden]
+    let normed: Qwen3Buffer      // [B × hidden]
+    let qkv: Qwen3Buffer         // [B × (q + 2kv)]
+    let attention: Qwen3Buffer   // [B × q]
+    let gateUp: Qwen3Buffer      // [B × 2I]
+    let activated: Qwen3Buffer   // [B × I]
+    let scores: Qwen3Buffer      // [B × keys], grows with the context
+    let logits: Qwen3Buffer      // [headRows]
+
+    init(config: Qwen3ASRConfig) {
+        let a = config.audio, t = config.text
+        let channels = a.downsampleHiddenSize
+        let h1 = (a.numMelBins - 1) / 2 + 1, h2 = (h1 - 1) / 2 + 1, h3 = (h2 - 1) / 2 + 1
+        let w1 = (a.chunkFrames - 1) / 2 + 1, w2 = (w1 - 1) / 2 + 1, w3 = (w2 - 1) / 2 + 1
+        windowTokens = w3 * (a.nWindowInfer / a.chunkFrames)
+        encoderRows = windowTokens * Self.encoderWindowsPerPass
+        let d = a.dModel
+        chunkInput = Qwen3Buffer(a.numMelBins * a.chunkFrames)
+        conv1 = Qwen3Buffer(channels * h1 * w1)
+        conv2 = Qwen3Buffer(channels * h2 * w2)
+        conv3 = Qwen3Buffer(channels * h3 * w3)
+        im2col = Qwen3Buffer(max(9 * h1 * w1, channels * 9 * h2 * w2, channels * 9 * h3 * w3))
+        flat = Qwen3Buffer(encoderRows * channels * h3)
+        encHidden = Qwen3Buffer(encoderRows * d)
+        encNormed = Qwen3Buffer(encoderRows * d)
+        encQKV = Qwen3Buffer(encoderRows * 3 * d)
+        encAttention = Qwen3Buffer(encoderRows * max(d, a.outputDim))
+        encFFN = Qwen3Buffer(encoderRows * a.encoderFFNDim)
+        encScores = Qwen3Buffer(windowTokens * windowTokens)
+
+        let rows = Self.prefillRows
+        let q = t.numAttentionHeads * t.headDim, kv = t.numKeyValueHeads * t.headDim
+        hidden = Qwen3Buffer(rows * t.hiddenSize)
+        normed = Qwen3Buffer(rows * t.hiddenSize)
+        qkv = Qwen3Buffer(rows * (q + 2 * kv))
+        attention = Qwen3Buffer(rows * q)
+        gateUp = Qwen3Buffer(rows * 2 * t.intermediateSize)
+        activated = Qwen3Buffer(rows * t.intermediateSize)
+        scores = Qwen3Buffer(rows * Qwen3ASR.initialCachePositions)
+        logits = Qwen3Buffer(config.headRows)
+        dModel = d
+        ffnDim = a.encoderFFNDim
+        flatWidth = channels * h3
+        outputDim = a.outputDim
+    }
+
+    private let dModel: Int, ffnDim: Int, flatWidth: Int, outputDim: Int
+
+    /// Encoder buffers for `rows` rows in one pass (more than `encoderRows` only for whole-clip
+    /// attention, whose score matrix is rows²).
+    func reserveEncoder(rows: Int) {
+        flat.reserve(rows * flatWidth)
+        encHidden.reserve(rows * dModel)
+        encNormed.reserve(rows * dModel)
+        encQKV.reserve(rows * 3 * dModel)
+        encAttention.reserve(rows * max(dModel, outputDim))
+        encFFN.reserve(rows * ffnDim)
+        encScores.reserve(rows * rows)
+    }
+}
+
+/// Small vector helpers the model files share (ScribaTensor's SIMD helpers are internal to it).
+enum Qwen3Math {
+    /// y[i] += x[i]
+    @inline(__always)
+    static func add(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { y[i] += x[i] }
+    }
+
+    /// residual += x · Wᵀ + bias (one GEMM/GEMV accumulating onto the residual stream).
+    static func linearAccumulate(
+        _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int,
+        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outFeatures: Int,
+        into residual: UnsafeMutablePointer<Float>
+    ) {
+        guard rows > 0, outFeatures > 0, inFeatures > 0 else { return }
+        if rows == 1 {
+            BLAS.sgemv(m: outFeatures, n: inFeatures, a: weight, lda: inFeatures, x: x, beta: 1, y: residual)
+        } else {
+            BLAS.sgemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: x, lda: inFeatures,
+                       b: weight, ldb: inFeatures, beta: 1, c: residual, ldc: outFeatures)
+        }
+        if let bias {
+            for r in 0..<rows { add(bias, into: residual + r * outFeatures, count: outFeatures) }
+        }
+    }
+
+    /// Index of the largest value; the first on ties, as torch.argmax.
+    static func argmax(_ x: UnsafePointer<Float>, count: Int) -> Int {
+        var best = 0
+        var bestValue = -Float.infinity
+        for i in 0..<count where x[i] > bestValue {
+            bestValue = x[i]
+            best = i
+        }
+        return best
+    }
+}
