@@ -7,6 +7,9 @@ import ScribaTensor
 enum EngineKind: String, ExpressibleByArgument, CaseIterable, Sendable {
     /// OpenAI Whisper (CTranslate2 or Hugging Face folder), local; word times from its cross-attention.
     case whisper
+    /// Qwen3-ASR (1.7B / 0.6B Hugging Face folder), local; word times from Qwen3-ForcedAligner when
+    /// --aligner-model (or the cached Qwen/Qwen3-ForcedAligner-0.6B) is there.
+    case qwen3
     /// Scriba's own ASR / aligner services (`scriba serve`) over HTTP.
     case remote
 }
@@ -69,6 +72,14 @@ struct EngineOptions: ParsableArguments {
             }
             let folder = try localModelFolder(model ?? KnownModels.whisperBase)
             return (try WhisperRecognizer(folder: folder), nil)
+        case .qwen3:
+            let name = try model ?? KnownModels.preferredRecognizers.first { try localModelFolderIfCached($0) != nil }
+            guard let name else {
+                throw ModelHubError.offlineAndNotCached(repo: KnownModels.preferredRecognizers[0], revision: "main")
+            }
+            let recognizer = try Qwen3Recognizer(folder: try localModelFolder(name), maxChunkDuration: Self.qwen3ChunkSeconds)
+            let alignerFolder = try alignerModel.map(localModelFolder) ?? localModelFolderIfCached(KnownModels.aligner)
+            return (recognizer, try alignerFolder.map { try Qwen3Aligner(folder: $0) })
         case .remote:
             let recognizer = try RemoteRecognizer(baseURL: asrUrl, retry: retry)
             let aligner = try alignUrl.map { try RemoteAligner(baseURL: $0, retry: retry) }
@@ -96,6 +107,16 @@ struct EngineOptions: ParsableArguments {
             align: wordTimes && aligner != nil)
         return (TranscriptionPipeline(recognizer: recognizer, aligner: aligner), options)
     }
+}
+
+extension EngineOptions {
+    /// Chunk length for Qwen3-ASR in the CLI: well inside the aligner's 180 s and small enough that the
+    /// 1.7B model's KV cache stays near 100 MB (it takes ~230 kB per position, 13 positions per second).
+    static let qwen3ChunkSeconds = 30.0
+}
+
+func localModelFolderIfCached(_ nameOrPath: String) throws -> URL? {
+    try ModelResolver().localLocation(nameOrPath)
 }
 
 /// A model named on the command line as a folder or a cached name; never touches the network.
