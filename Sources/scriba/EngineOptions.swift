@@ -16,8 +16,8 @@ enum EngineKind: String, ExpressibleByArgument, CaseIterable, Sendable {
 
 /// Flags every transcribing command shares: which engine, which model, which language.
 struct EngineOptions: ParsableArguments {
-    @Option(help: "Engine: \(EngineKind.allCases.map(\.rawValue).joined(separator: "|")) (whisper: local, default model whisper-base; remote: Scriba services over HTTP, see --asr-url).")
-    var engine: EngineKind = .whisper
+    @Option(help: "Engine: \(EngineKind.allCases.map(\.rawValue).joined(separator: "|")). Default: qwen3 when Qwen3-ASR is in the model cache, else whisper (model whisper-base). remote: Scriba services over HTTP, see --asr-url.")
+    var engine: EngineKind?
 
     @Option(help: "ASR model folder or name (local engines).")
     var model: String?
@@ -65,7 +65,7 @@ struct EngineOptions: ParsableArguments {
     func makeEngines() throws -> (any SpeechRecognizer, (any ForcedAligner)?) {
         if let threads { BLAS.setThreads(threads) }
         let retry = RetryPolicy(retries: retries)
-        switch engine {
+        switch resolvedEngine() {
         case .whisper:
             if alignerModel != nil {
                 throw ValidationError("--aligner-model needs a separate aligner; Whisper times words itself. Drop --aligner-model.")
@@ -87,9 +87,19 @@ struct EngineOptions: ParsableArguments {
         }
     }
 
+    /// The engine to run: the one asked for, else Qwen3 when cached, else Whisper base with a notice
+    /// (an explicit --model picks Whisper, the engine that reads most folder layouts).
+    func resolvedEngine() -> EngineKind {
+        if let engine { return engine }
+        if model != nil { return .whisper }
+        let choice = KnownModels.defaultRecognizerModel(resolver: ModelResolver())
+        if let notice = choice.notice { printError(notice) }
+        return choice.engine == .qwen3ASR ? .qwen3 : .whisper
+    }
+
     /// What changes the transcript, for the batch manifest (a change redoes finished files).
     var settingsKey: String {
-        var parts = ["engine=\(engine.rawValue)", "language=\(language)"]
+        var parts = ["engine=\(engine?.rawValue ?? "default")", "language=\(language)"]
         if let model { parts.append("model=\(model)") }
         if let alignerModel { parts.append("aligner=\(alignerModel)") }
         if engine == .remote { parts += ["asr=\(asrUrl)", "align=\(alignUrl ?? "-")"] }
