@@ -117,7 +117,7 @@ struct SubtitlesCommandTests {
         let out = folder.appendingPathComponent("subs")
         try await service.run { url in
             let args = ["subtitles", folder.appendingPathComponent("in").path, "-o", out.path,
-                        "--format", "srt,json", "--asr-url", url, "--retries", "0"]
+                        "--format", "srt,json", "--engine", "remote", "--asr-url", url, "--retries", "0"]
             let first = try await runScriba(args)
             #expect(first.status == 1, "stderr: \(first.stderr)")
             #expect(first.stderr.contains("failed corrupt.wav"))
@@ -143,7 +143,7 @@ struct SubtitlesCommandTests {
         let folder = try makeFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         try await FakeService().run { url in
-            let result = try await runScriba(["transcribe", "--json", folder.appendingPathComponent("in/good.wav").path, "--asr-url", url])
+            let result = try await runScriba(["transcribe", "--json", folder.appendingPathComponent("in/good.wav").path, "--engine", "remote", "--asr-url", url])
             #expect(result.status == 0, "stderr: \(result.stderr)")
             let path = folder.appendingPathComponent("in/good.wav").standardizedFileURL.path
             #expect(result.stdout == #"{"file": "\#(path)", "language": "en", "duration": 1.000, "text": "Hello world."}"# + "\n")
@@ -156,7 +156,7 @@ struct SubtitlesCommandTests {
         let service = FakeService()
         try await service.run { url in
             let result = try await runScriba(["align", folder.appendingPathComponent("in/good.wav").path, "--text", "Hello world.",
-                                              "--language", "en", "--format", "words", "--align-url", url])
+                                              "--language", "en", "--format", "words", "--engine", "remote", "--align-url", url])
             #expect(result.status == 0, "stderr: \(result.stderr)")
             #expect(result.stdout == "Hello(0.200-0.450) world.(0.600-0.950)\n")
             #expect(service.alignCalls.withLock { $0 } == 1)
@@ -178,7 +178,7 @@ struct SubtitlesCommandTests {
         let folder = try makeFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let result = try await runScriba(["subtitles", folder.appendingPathComponent("in/good.wav").path,
-                                          "-o", folder.appendingPathComponent("o").path, "--asr-url", "http://127.0.0.1:9", "--retries", "1"])
+                                          "-o", folder.appendingPathComponent("o").path, "--engine", "remote", "--asr-url", "http://127.0.0.1:9", "--retries", "1"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("could not reach http://127.0.0.1:9/transcribe"))
     }

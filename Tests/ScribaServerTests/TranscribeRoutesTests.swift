@@ -64,7 +64,8 @@ import Testing
     }
 
     @Test func longUploadIsChunkedByThePipeline() async throws {
-        // 70 s with a 30 s recogniser limit → ceil(70 / 30) = 3 equal chunks of 23.3 s.
+        // 70 s of a pause-free tone with a 30 s recogniser limit: the pause chunker finds no pause, so
+        // it hard-cuts into 3 chunks of at most 30 s, each overlapping the previous one by 1 s.
         let recognizer = FakeRecognizer()
         try await withASR(fakeEngines(recognizer: recognizer), maxUploadBytes: 4_000_000) { client in
             let response = try await client.post("/transcribe", Multipart().file("audio", "long.wav", wavBytes(seconds: 70)))
@@ -74,8 +75,8 @@ import Testing
         }
         #expect(await recognizer.recorder.seconds.count == 3)
         let seconds = await recognizer.recorder.seconds
-        #expect(abs(seconds.reduce(0, +) - 70.0) < 1e-9)
-        #expect(seconds.allSatisfy { abs($0 - 70.0 / 3) < 0.001 })
+        #expect(seconds.allSatisfy { $0 <= 30 })
+        #expect(abs(seconds.reduce(0, +) - 72.0) < 1e-9)
     }
 
     @Test func uploadWithoutAudioFieldIs400() async throws {
