@@ -35,9 +35,13 @@ enum BF16Row: WeightRowFormat {
     static let isScaled = false
     @inline(__always)
     static func load(_ p: UnsafePointer<UInt16>) -> FloatVector {
-        // bf16 is the top half of an f32: widen and shift, exact.
+        // bf16 is the top half of an f32: widen and shift, exact. A lane loop, not
+        // `SIMD16<UInt32>(truncatingIfNeeded:)`: that generic init is not inlined (a call per vector,
+        // operands through memory), while this loop inlines and LLVM turns it into punpck/vpmovzxwd.
         let halves = UnsafeRawPointer(p).loadUnaligned(as: SIMD16<UInt16>.self)
-        return unsafeBitCast(SIMD16<UInt32>(truncatingIfNeeded: halves) &<< 16, to: FloatVector.self)
+        var words = SIMD16<UInt32>()
+        for i in 0..<16 { words[i] = UInt32(truncatingIfNeeded: halves[i]) &<< 16 }
+        return unsafeBitCast(words, to: FloatVector.self)
     }
     @inline(__always)
     static func scalar(_ p: UnsafePointer<UInt16>) -> Float { Float(bitPattern: UInt32(p.pointee) << 16) }
@@ -48,10 +52,12 @@ enum Int8Row: WeightRowFormat {
     @inline(__always)
     static func load(_ p: UnsafePointer<Int8>) -> FloatVector {
         let bytes = UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Int8>.self)
-        // 2^23 + 2^22 + q has q in its low mantissa bits; subtracting the constant gives Float(q)
-        // exactly, in two vector ops on every target (the generic int→float init is per lane).
-        let biased = SIMD16<Int32>(truncatingIfNeeded: bytes) &+ 0x4B40_0000
-        return unsafeBitCast(biased, to: FloatVector.self) - 12_582_912
+        // Sign-extend with a lane loop (inlined into punpck+psrad / vpmovsxbd; the generic
+        // init is an out-of-line call). Then 2^23 + 2^22 + q has q in its low mantissa bits, and
+        // subtracting the constant gives Float(q) exactly in two vector ops on every target.
+        var words = SIMD16<Int32>()
+        for i in 0..<16 { words[i] = Int32(truncatingIfNeeded: bytes[i]) }
+        return unsafeBitCast(words &+ 0x4B40_0000, to: FloatVector.self) - 12_582_912
     }
     @inline(__always)
     static func scalar(_ p: UnsafePointer<Int8>) -> Float { Float(p.pointee) }
@@ -101,7 +107,7 @@ enum GEMVKernels {
                     a1 += F.load(w1 + c) * xv
                     a2 += F.load(w2 + c) * xv
                     a3 += F.load(w3 + c) * xv
-                    c += width
+                    c &+= width
                 }
                 if c < end {
                     let xv = VectorMath.loadPartial(x + c, count: end - c)
@@ -138,7 +144,7 @@ enum GEMVKernels {
                 var c = start
                 while c + width <= end {
                     a += F.load(w + c) * VectorMath.load(x + c)
-                    c += width
+                    c &+= width
                 }
                 if c < end {
                     a += F.loadPartial(w + c, count: end - c) * VectorMath.loadPartial(x + c, count: end - c)
@@ -175,7 +181,7 @@ enum GEMVKernels {
                         a1 += wv * VectorMath.load(x1 + c)
                         a2 += wv * VectorMath.load(x2 + c)
                         a3 += wv * VectorMath.load(x3 + c)
-                        c += width
+                        c &+= width
                     }
                     if c < end {
                         let n = end - c
