@@ -10,6 +10,8 @@ let allBenchmarks: [any Benchmark] = [
     SGEMMBenchmark(),
     KernelBenchmark(),
     ConvBenchmark(),
+    MemoryBandwidthBenchmark(),
+    GEMVBenchmark(),
 ]
 
 @MainActor

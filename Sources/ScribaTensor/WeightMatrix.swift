@@ -1,0 +1,216 @@
+// A linear layer's weight matrix in the precision it is kept in for inference: rows = output
+// features, cols = input features (PyTorch's [out, in] layout, as checkpoints store it). A decode
+// step streams every weight once per token, so storing bf16 (2 bytes) or int8 (1 byte + scales)
+// instead of f32 (4 bytes) cuts the bytes read, and with them the time, about 2× or 4×.
+// `GEMV.multiply` does y = W·x with f32 accumulation whatever the storage.
+
+/// How a `WeightMatrix` keeps its values.
+public enum WeightPrecision: Sendable, Hashable, CustomStringConvertible {
+    case f32
+    /// bfloat16 bit patterns; exact for weights released in bf16 (Qwen3), round-to-nearest-even otherwise.
+    case bf16
+    /// Symmetric int8, q = round(w / scale) in [-127, 127], one Float scale per `groupSize` columns of
+    /// a row (nil: one scale per row, i.e. per output channel). A group size must be a multiple of 16
+    /// (the SIMD width) so no vector straddles two groups.
+    case int8(groupSize: Int? = nil)
+
+    public var description: String {
+        switch self {
+        case .f32: "f32"
+        case .bf16: "bf16"
+        case .int8(nil): "int8/row"
+        case .int8(let size?): "int8/g\(size)"
+        }
+    }
+}
+
+/// Element type of raw weight bytes read from a checkpoint (little-endian, row-major).
+public enum WeightSourceType: String, Sendable {
+    case f32, f16, bf16
+
+    public var byteWidth: Int { self == .f32 ? 4 : 2 }
+}
+
+public enum WeightMatrixError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalidShape(rows: Int, cols: Int)
+    case countMismatch(rows: Int, cols: Int, found: Int)
+    case byteCountMismatch(rows: Int, cols: Int, type: WeightSourceType, found: Int)
+    case invalidGroupSize(groupSize: Int, cols: Int)
+    case nonFiniteWeight(row: Int, col: Int)
+
+    public var description: String {
+        switch self {
+        case let .invalidShape(rows, cols):
+            "weight matrix shape [\(rows), \(cols)] is invalid; both dimensions must be at least 1."
+        case let .countMismatch(rows, cols, found):
+            "weight matrix [\(rows), \(cols)] needs \(rows * cols) values but \(found) were given; check the tensor's shape."
+        case let .byteCountMismatch(rows, cols, type, found):
+            "weight matrix [\(rows), \(cols)] of \(type.rawValue) needs \(rows * cols * type.byteWidth) bytes but \(found) were given; "
+                + "the tensor's dtype or shape does not match what the model expects."
+        case let .invalidGroupSize(groupSize, cols):
+            "int8 group size \(groupSize) does not suit \(cols) columns; use a positive multiple of 16 (e.g. 64 or 128), or nil for one scale per row."
+        case let .nonFiniteWeight(row, col):
+            "weight [\(row), \(col)] is NaN or infinite, so it cannot be quantised to int8; the checkpoint is damaged."
+        }
+    }
+}
+
+public struct WeightMatrix: Sendable {
+    enum Storage: Sendable {
+        case f32([Float])
+        case bf16([UInt16])
+        /// values: rows × cols; scales: rows × groupsPerRow.
+        case int8(values: [Int8], scales: [Float])
+    }
+
+    public let rows: Int
+    public let cols: Int
+    public let precision: WeightPrecision
+    /// Columns sharing one int8 scale (cols for f32/bf16 and per-row int8).
+    let groupSize: Int
+    let storage: Storage
+
+    public var groupsPerRow: Int { (cols + groupSize - 1) / groupSize }
+
+    /// Bytes a GEMV streams: values plus int8 scales.
+    public var byteCount: Int {
+        switch storage {
+        case .f32(let v): v.count * 4
+        case .bf16(let v): v.count * 2
+        case .int8(let v, let s): v.count + s.count * 4
+        }
+    }
+
+    /// From f32 values in row-major [rows, cols] order.
+    public init(rows: Int, cols: Int, values: UnsafeBufferPointer<Float>, precision: WeightPrecision) throws(WeightMatrixError) {
+        try self.init(rows: rows, cols: cols, precision: precision, sourceCount: values.count) { row, scratch in
+            scratch.update(from: values.baseAddress! + row * cols, count: cols)
+        }
+    }
+
+    public init(rows: Int, cols: Int, values: [Float], precision: WeightPrecision) throws(WeightMatrixError) {
+        let result = values.withUnsafeBufferPointer { buffer in
+            Result { () throws(WeightMatrixError) in try WeightMatrix(rows: rows, cols: cols, values: buffer, precision: precision) }
+        }
+        self = try result.get()
+    }
+
+    /// From raw little-endian checkpoint bytes (safetensors / CTranslate2), possibly unaligned.
+    /// bf16 bytes into bf16 storage are copied as they are; other combinations convert one row at a
+    /// time through a row-sized scratch, never an f32 copy of the whole matrix.
+    public init(rows: Int, cols: Int, bytes: UnsafeRawBufferPointer, type: WeightSourceType,
+                precision: WeightPrecision) throws(WeightMatrixError) {
+        guard rows > 0, cols > 0 else { throw .invalidShape(rows: rows, cols: cols) }
+        guard bytes.count == rows * cols * type.byteWidth else {
+            throw .byteCountMismatch(rows: rows, cols: cols, type: type, found: bytes.count)
+        }
+        if type == .bf16, precision == .bf16 {
+            var bits = [UInt16](repeating: 0, count: rows * cols)
+            bits.withUnsafeMutableBytes { $0.copyMemory(from: bytes) }
+            self.init(rows: rows, cols: cols, precision: precision, groupSize: cols, storage: .bf16(bits))
+            return
+        }
+        let base = bytes.baseAddress!
+        let rowBytes = cols * type.byteWidth
+        var halves = [UInt16](repeating: 0, count: type == .f32 ? 0 : cols)
+        try self.init(rows: rows, cols: cols, precision: precision, sourceCount: rows * cols) { row, scratch in
+            let source = base + row * rowBytes
+            switch type {
+            case .f32:
+                UnsafeMutableRawPointer(scratch).copyMemory(from: source, byteCount: rowBytes)
+            case .bf16, .f16:
+                halves.withUnsafeMutableBufferPointer { h in
+                    UnsafeMutableRawPointer(h.baseAddress!).copyMemory(from: source, byteCount: rowBytes)
+                    if type == .bf16 {
+                        BFloat16.convert(UnsafePointer(h.baseAddress!), to: scratch, count: cols)
+                    } else {
+                        HalfFloat.convert(UnsafePointer(h.baseAddress!), to: scratch, count: cols)
+                    }
+                }
+            }
+        }
+    }
+
+    init(rows: Int, cols: Int, precision: WeightPrecision, groupSize: Int, storage: Storage) {
+        self.rows = rows
+        self.cols = cols
+        self.precision = precision
+        self.groupSize = groupSize
+        self.storage = storage
+    }
+
+    /// Shared builder: `fillRow(row, scratch)` writes row `row` as f32 into a cols-sized scratch.
+    private init(rows: Int, cols: Int, precision: WeightPrecision, sourceCount: Int,
+                 fillRow: (Int, UnsafeMutablePointer<Float>) -> Void) throws(WeightMatrixError) {
+        guard rows > 0, cols > 0 else { throw .invalidShape(rows: rows, cols: cols) }
+        guard sourceCount == rows * cols else { throw .countMismatch(rows: rows, cols: cols, found: sourceCount) }
+        let groupSize: Int
+        if case .int8(let size?) = precision {
+            guard size > 0, size % VectorMath.width == 0 else { throw .invalidGroupSize(groupSize: size, cols: cols) }
+            groupSize = min(size, cols)
+        } else {
+            groupSize = cols
+        }
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: cols)
+        defer { scratch.deallocate() }
+        let storage: Storage
+        switch precision {
+        case .f32:
+            var values = [Float](repeating: 0, count: rows * cols)
+            values.withUnsafeMutableBufferPointer { v in
+                for r in 0..<rows { fillRow(r, v.baseAddress! + r * cols) }
+            }
+            storage = .f32(values)
+        case .bf16:
+            var bits = [UInt16](repeating: 0, count: rows * cols)
+            bits.withUnsafeMutableBufferPointer { b in
+                for r in 0..<rows {
+                    fillRow(r, scratch)
+                    BFloat16.convert(UnsafePointer(scratch), to: b.baseAddress! + r * cols, count: cols)
+                }
+            }
+            storage = .bf16(bits)
+        case .int8:
+            let groups = (cols + groupSize - 1) / groupSize
+            var values = [Int8](repeating: 0, count: rows * cols)
+            var scales = [Float](repeating: 0, count: rows * groups)
+            var badColumn: (Int, Int)?
+            values.withUnsafeMutableBufferPointer { v in
+                scales.withUnsafeMutableBufferPointer { s in
+                    for r in 0..<rows {
+                        fillRow(r, scratch)
+                        if let col = Int8Quantization.quantizeRow(
+                            scratch, count: cols, groupSize: groupSize,
+                            values: v.baseAddress! + r * cols, scales: s.baseAddress! + r * groups) {
+                            badColumn = (r, col)
+                            return
+                        }
+                    }
+                }
+            }
+            if let (row, col) = badColumn { throw .nonFiniteWeight(row: row, col: col) }
+            storage = .int8(values: values, scales: scales)
+        }
+        self.init(rows: rows, cols: cols, precision: precision, groupSize: groupSize, storage: storage)
+    }
+
+    /// Row `row` as the f32 values a GEMV multiplies by (dequantised for int8). For tests and tools.
+    public func dequantizedRow(_ row: Int) -> [Float] {
+        precondition(row >= 0 && row < rows, "row \(row) outside 0..<\(rows)")
+        let start = row * cols
+        switch storage {
+        case .f32(let v):
+            return Array(v[start..<(start + cols)])
+        case .bf16(let v):
+            return v[start..<(start + cols)].map { Float(bitPattern: UInt32($0) << 16) }
+        case .int8(let v, let s):
+            return (0..<cols).map { c in Float(v[start + c]) * s[row * groupsPerRow + c / groupSize] }
+        }
+    }
+
+    /// The int8 scales of `row` (one per group); empty for f32/bf16.
+    public func scales(row: Int) -> [Float] {
+        guard case .int8(_, let s) = storage else { return [] }
+        return Array(s[(row * groupsPerRow)..<((row + 1) * groupsPerRow)])
+    }
+}
