@@ -49,7 +49,7 @@ struct AlignCommand: AsyncParsableCommand {
             spoken = contents
         }
         guard let language = try engine.parsedLanguage() else { return }
-        let (recognizer, aligner) = try engine.makeEngines()
+        let (recognizer, aligner) = try await engine.resolvingModels().makeEngines()
         let decoded = try AudioFile.load(URL(fileURLWithPath: audio))
         let transcript = try await TranscriptionPipeline(recognizer: recognizer, aligner: aligner)
             .align(decoded.audio, text: spoken.trimmingCharacters(in: .whitespacesAndNewlines), language: language)

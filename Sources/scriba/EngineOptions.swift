@@ -43,6 +43,9 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Text that biases recognition: names, terms, topic.")
     var context: String?
 
+    @Flag(help: "Never download: use only models already on disk (as HF_HUB_OFFLINE=1 does). Without it, a repo id missing from the cache is pulled on first use.")
+    var offline = false
+
     func validate() throws {
         _ = try parsedLanguage()
         if retries < 0 || retries > 20 { throw ValidationError("--retries \(retries) is outside 0...20.") }
@@ -75,7 +78,7 @@ struct EngineOptions: ParsableArguments {
         case .qwen3:
             let name = try model ?? KnownModels.preferredRecognizers.first { try localModelFolderIfCached($0) != nil }
             guard let name else {
-                throw ModelHubError.offlineAndNotCached(repo: KnownModels.preferredRecognizers[0], revision: "main")
+                throw ModelHubError.notCached(repo: KnownModels.preferredRecognizers[0], revision: "main")
             }
             let recognizer = try Qwen3Recognizer(folder: try localModelFolder(name), maxChunkDuration: Self.qwen3ChunkSeconds)
             let alignerFolder = try alignerModel.map(localModelFolder) ?? localModelFolderIfCached(KnownModels.aligner)
@@ -109,8 +112,8 @@ struct EngineOptions: ParsableArguments {
 
     /// The pipeline these flags describe, with options asking for word times the cheapest way: the
     /// aligner when there is one, else the recogniser's own.
-    func makePipeline(wordTimes: Bool = true) throws -> (TranscriptionPipeline, PipelineOptions) {
-        let (recognizer, aligner) = try makeEngines()
+    func makePipeline(wordTimes: Bool = true) async throws -> (TranscriptionPipeline, PipelineOptions) {
+        let (recognizer, aligner) = try await resolvingModels().makeEngines()
         let options = PipelineOptions(
             recognition: RecognitionOptions(language: try parsedLanguage(), context: context,
                                             wordTimestamps: wordTimes && aligner == nil),
@@ -125,6 +128,43 @@ extension EngineOptions {
     static let qwen3ChunkSeconds = 30.0
 }
 
+extension EngineOptions {
+    /// These options with every model name replaced by its local folder, pulling missing repos now
+    /// (progress on stderr) unless offline, so `makeEngines()` never touches the network. The engine
+    /// choice is fixed here too, so the default-model notice prints once.
+    func resolvingModels() async throws -> EngineOptions {
+        var resolved = self
+        let kind = resolvedEngine()
+        resolved.engine = kind
+        switch kind {
+        case .remote:
+            break
+        case .whisper:
+            resolved.model = try await resolveModel(model ?? KnownModels.whisperBase).path
+        case .qwen3:
+            let cached = try model == nil ? KnownModels.preferredRecognizers.first { try localModelFolderIfCached($0) != nil } : nil
+            resolved.model = try await resolveModel(model ?? cached ?? KnownModels.preferredRecognizers[0]).path
+            if let alignerModel { resolved.alignerModel = try await resolveModel(alignerModel).path }
+        }
+        return resolved
+    }
+
+    /// A folder path, or a name found in the caches, or a repo pulled now unless offline.
+    func resolveModel(_ nameOrPath: String) async throws -> URL {
+        var environment = HubEnvironment()
+        if offline { environment.offline = true }
+        let resolver = ModelResolver(environment: environment)
+        if let folder = try resolver.localLocation(nameOrPath) { return folder }
+        if !environment.offline {
+            printError("\(try resolver.repoToPull(nameOrPath)) is not in the model cache: downloading it from "
+                + "\(environment.endpoint.absoluteString) into \(environment.hubCache.path) (first use; --offline or HF_HUB_OFFLINE=1 prevents this).")
+        }
+        let bar = PullProgressBar()
+        defer { bar.finish() }
+        return try await resolver.resolve(nameOrPath, pullIfMissing: true) { bar.draw($0) }
+    }
+}
+
 func localModelFolderIfCached(_ nameOrPath: String) throws -> URL? {
     try ModelResolver().localLocation(nameOrPath)
 }
@@ -132,7 +172,7 @@ func localModelFolderIfCached(_ nameOrPath: String) throws -> URL? {
 /// A model named on the command line as a folder or a cached name; never touches the network.
 func localModelFolder(_ nameOrPath: String) throws -> URL {
     if let folder = try ModelResolver().localLocation(nameOrPath) { return folder }
-    throw ModelHubError.offlineAndNotCached(repo: nameOrPath, revision: "main")
+    throw ModelHubError.notCached(repo: nameOrPath, revision: "main")
 }
 
 /// The engines `options` name (the form `scriba serve` calls).

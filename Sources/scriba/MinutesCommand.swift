@@ -20,7 +20,7 @@ struct MinutesCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (pipeline, options) = try engine.makePipeline()
+        let (pipeline, options) = try await engine.makePipeline()
         try await runBatch(inputs, configuration: batch.configuration(settings: engine.settingsKey + " minutes")) { _, audio in
             let minutes = MinutesBuilder.minutes(for: try await pipeline.transcribe(audio, options: options))
             return [OutputFile(fileExtension: "minutes.md", contents: MinutesMarkdownWriter.render(minutes)),

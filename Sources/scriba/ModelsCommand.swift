@@ -117,7 +117,7 @@ struct ModelsCommand: AsyncParsableCommand {
 }
 
 /// One line on stderr redrawn in place: current file and the whole pull, at most 10 times a second.
-private final class PullProgressBar: @unchecked Sendable {
+final class PullProgressBar: @unchecked Sendable {
     private let lock = NSLock()
     private var lastDraw = Date.distantPast
     private var lastFile = ""
@@ -151,7 +151,7 @@ private final class PullProgressBar: @unchecked Sendable {
     }
 }
 
-private func formatBytes(_ bytes: Int64) -> String {
+func formatBytes(_ bytes: Int64) -> String {
     let units = ["B", "kB", "MB", "GB", "TB"]
     var value = Double(bytes)
     var unit = 0

@@ -66,7 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let engines = EngineHost(limiter: ConcurrencyLimiter(maxConcurrent: maxConcurrency, maxQueued: maxQueue))
-        let options = engine
+        let options = try await engine.resolvingModels()
         try await runScribaServers(roles: activeRoles, settings: settings, engines: engines) {
             try options.makeEngines()
         }

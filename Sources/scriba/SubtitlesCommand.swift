@@ -69,7 +69,7 @@ struct SubtitlesCommand: AsyncParsableCommand {
 
     func run() async throws {
         let formats = try formats()
-        let (pipeline, options) = try engine.makePipeline()
+        let (pipeline, options) = try await engine.makePipeline()
         let output = OutputOptions(cues: cues.cueOptions)
         let settings = engine.settingsKey + " formats=\(formats.map(\.rawValue).joined(separator: ",")) cues=\(cues.cueOptions)"
         try await runBatch(inputs, configuration: batch.configuration(settings: settings)) { _, audio in

@@ -26,7 +26,7 @@ struct TranscribeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (pipeline, options) = try engine.makePipeline(wordTimes: false)
+        let (pipeline, options) = try await engine.makePipeline(wordTimes: false)
         let files = try InputCollector.collect(inputs)
         let json = json
         let runner = BatchRunner(configuration: BatchConfiguration(outputDirectory: nil, jobs: jobs, resume: false)) { input, audio in

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import ScribaPipeline
 
@@ -136,5 +137,54 @@ struct ModelResolverTests {
         #expect(try cache.remove(repo) == 2)
         #expect(KnownModels.defaultRecognizerModel(resolver: resolver).name == "whisper-base")
         #expect(throws: ModelHubError.nothingToRemove(name: "Qwen/Qwen3-ASR-0.6B")) { try cache.remove(repo) }
+    }
+
+    @Test func scribaNameIsPulledOnFirstUseUnderItsRepo() async throws {
+        let hub = FakeHub()
+        let files = tinyRepo().files
+        hub.add("Systran/faster-whisper-base", refs: ["main": commitA], commits: [commitA: files])
+        let endpoint = try await hub.start()
+        defer { hub.stop() }
+        let folder = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let resolver = ModelResolver(environment: hubEnvironment(folder, endpoint: endpoint))
+        #expect(try resolver.localLocation("whisper-base") == nil)
+
+        let updates = Mutex<[PullProgress]>([])
+        let pulled = try await resolver.resolve("whisper-base", pullIfMissing: true) { update in
+            updates.withLock { $0.append(update) }
+        }
+        #expect(pulled.path.hasSuffix("hub/models--Systran--faster-whisper-base/snapshots/\(commitA)"))
+        #expect(hub.totalBytesServed == files.reduce(0) { $0 + $1.data.count })
+        let last = try #require(updates.withLock { $0.last })
+        #expect(last.fileIndex == 3 && last.fileCount == 3 && last.totalBytes == last.totalSize)
+        #expect(last.totalSize == Int64(files.reduce(0) { $0 + $1.data.count }))
+        let requests = hub.requests.count
+
+        // Second use, online or offline: the cache answers and the hub hears nothing.
+        #expect(try await resolver.resolve("whisper-base", pullIfMissing: true) == pulled)
+        let offline = ModelResolver(environment: hubEnvironment(folder, endpoint: endpoint, offline: true))
+        #expect(try await offline.resolve("Systran/faster-whisper-base", pullIfMissing: true) == pulled)
+        #expect(hub.requests.count == requests)
+    }
+
+    @Test func unreachableHubOnFirstUseNamesEndpointAndPullCommand() async throws {
+        let folder = try makeTemporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // No endpoint: hubEnvironment points at 127.0.0.1:9, where nothing listens.
+        let resolver = ModelResolver(environment: hubEnvironment(folder, endpoint: nil))
+        do {
+            _ = try await resolver.resolve("scriba-test/tiny", revision: "v2", pullIfMissing: true)
+            Issue.record("resolved through an unreachable hub")
+        } catch let error as ModelHubError {
+            guard case .hubUnreachable(let repo, let revision, let endpoint, _) = error else {
+                Issue.record("wrong error: \(error)")
+                return
+            }
+            #expect(repo == "scriba-test/tiny" && revision == "v2" && endpoint == "http://127.0.0.1:9")
+            #expect(error.description.contains("HF_ENDPOINT"))
+            #expect(error.description.contains("`scriba models pull scriba-test/tiny --revision v2`"))
+        }
+        #expect(ModelCache(root: folder.appendingPathComponent("hub")).cachedModels().allSatisfy { $0.refs.isEmpty })
     }
 }

@@ -7,6 +7,8 @@ public enum ModelHubError: Error, Equatable, Sendable {
     case folderNotFound(path: String)
     case notCached(repo: String, revision: String)
     case offlineAndNotCached(repo: String, revision: String)
+    /// A first-use pull (not `scriba models pull`) could not reach the hub.
+    case hubUnreachable(repo: String, revision: String, endpoint: String, message: String)
     case offline(repo: String)
     case repoNotFound(repo: String, revision: String, url: String)
     case unauthorized(repo: String, url: String, status: Int)
@@ -27,9 +29,11 @@ extension ModelHubError: LocalizedError, CustomStringConvertible {
         case .folderNotFound(let path):
             return "model folder \(path) does not exist; pass an existing folder or a repo id such as Qwen/Qwen3-ASR-1.7B."
         case .notCached(let repo, let revision):
-            return "\(repo) (revision \(revision)) is not in the model cache; download it with `scriba models pull \(repo)\(revision == "main" ? "" : " --revision \(revision)")`."
+            return "\(repo) (revision \(revision)) is not in the model cache; download it with `\(Self.pullCommand(repo, revision))`."
         case .offlineAndNotCached(let repo, let revision):
-            return "\(repo) (revision \(revision)) is not in the model cache and HF_HUB_OFFLINE is set, so it cannot be downloaded; run `scriba models pull \(repo)\(revision == "main" ? "" : " --revision \(revision)")` with network access (HF_HUB_OFFLINE unset), or copy the cache folder from a machine that has it."
+            return "\(repo) (revision \(revision)) is not in the model cache and offline mode is on (HF_HUB_OFFLINE or --offline), so it cannot be downloaded; run `\(Self.pullCommand(repo, revision))` with network access (HF_HUB_OFFLINE unset, no --offline), or copy the cache folder from a machine that has it."
+        case .hubUnreachable(let repo, let revision, let endpoint, let message):
+            return "\(repo) (revision \(revision)) is not in the model cache and downloading it from \(endpoint) failed: \(message). Check the network or set HF_ENDPOINT to a reachable mirror (e.g. https://hf-mirror.com), then run `\(Self.pullCommand(repo, revision))` (it resumes); or pass a local model folder."
         case .offline(let repo):
             return "cannot pull \(repo): HF_HUB_OFFLINE is set. Unset it (or set it to 0) to download."
         case .repoNotFound(let repo, let revision, let url):
@@ -54,4 +58,8 @@ extension ModelHubError: LocalizedError, CustomStringConvertible {
     }
 
     public var errorDescription: String? { description }
+
+    static func pullCommand(_ repo: String, _ revision: String) -> String {
+        "scriba models pull \(repo)" + (revision == "main" ? "" : " --revision \(revision)")
+    }
 }

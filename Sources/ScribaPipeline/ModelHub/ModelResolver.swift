@@ -26,7 +26,27 @@ public struct ModelResolver: Sendable {
             throw ModelHubError.offlineAndNotCached(repo: repo.description, revision: revision)
         }
         guard pullIfMissing else { throw ModelHubError.notCached(repo: repo.description, revision: revision) }
-        return try await client.pull(repo, revision: revision, source: source, progress: progress).snapshot
+        do {
+            return try await client.pull(repo, revision: revision, source: source, progress: progress).snapshot
+        } catch let error as ModelHubError {
+            // The user ran a transcription, not a pull: say which hub failed and how to pull by hand.
+            let endpoint = source == .modelScope ? environment.modelScopeEndpoint : environment.endpoint
+            switch error {
+            case .network(let url, let message):
+                throw ModelHubError.hubUnreachable(repo: repo.description, revision: revision,
+                                                   endpoint: endpoint.absoluteString, message: "\(message) (\(url))")
+            case .httpStatus(let url, let status) where status >= 500:
+                throw ModelHubError.hubUnreachable(repo: repo.description, revision: revision,
+                                                   endpoint: endpoint.absoluteString, message: "HTTP \(status) from \(url)")
+            default:
+                throw error
+            }
+        }
+    }
+
+    /// The name a pull would fetch: `whisper-base` is pulled as Systran/faster-whisper-base.
+    public func repoToPull(_ name: String) throws -> HubRepoID {
+        try downloadableRepo(name)
     }
 
     /// The folder already on this machine, or nil. Never touches the network.
@@ -46,7 +66,8 @@ public struct ModelResolver: Sendable {
         if !nameOrPath.contains("/") && KnownModels.sameFiles[nameOrPath] == nil {
             throw ModelHubError.invalidRepoID(nameOrPath)
         }
-        _ = try HubRepoID(nameOrPath)
+        // Scriba names (whisper-base) are pulled under their repo's name; anything else must parse.
+        if KnownModels.sameFiles[nameOrPath] == nil { _ = try HubRepoID(nameOrPath) }
         return nil
     }
 
