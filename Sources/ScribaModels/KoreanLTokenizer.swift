@@ -2,8 +2,8 @@
 // for every word of the reference's dictionary (`KoreanWordList`) and 0 for anything else. Each
 // whitespace-separated token (eojeol) of three or more characters is cut once into a left part
 // (a known word: noun/stem) and the rest (particles/endings). soynlp picks the cut with the highest
-// (score, length of the right part): the shortest dictionary prefix of length ≥ 2, or, when no
-// prefix is a word, the first two characters. Tokens of ≤ 2 characters stay whole. Lengths and
+// (score, length of the left part): the longest dictionary prefix of length ≥ 2, or, when no
+// prefix is a word, the whole token. Tokens of ≤ 2 characters stay whole. Lengths and
 // comparisons are on Unicode scalars, as Python strings are, so the cuts are the reference's exactly.
 
 public struct KoreanLTokenizer: Sendable {
@@ -44,8 +44,8 @@ public struct KoreanLTokenizer: Sendable {
         guard token.count > 2 else { return token.count }
         let last = min(token.count, longestWord)
         if last >= 2 {
-            for end in 2...last where words.contains(Array(token[..<end])) { return end }
+            for end in stride(from: last, through: 2, by: -1) where words.contains(Array(token[..<end])) { return end }
         }
-        return 2
+        return token.count
     }
 }

@@ -26,16 +26,17 @@ struct AlignerUnitsTests {
         #expect(equal == cases.count)
     }
 
-    /// The L-tokenizer rule on a hand-made dictionary: shortest known prefix of ≥ 2 characters,
-    /// else the first two; tokens of ≤ 2 characters whole; punctuation stays until cleaning.
+    /// The L-tokenizer rule on a hand-made dictionary: longest known prefix of ≥ 2 characters,
+    /// else the whole token; tokens of ≤ 2 characters whole; punctuation stays until cleaning.
     @Test func lTokenizerRule() {
         let tokenizer = KoreanLTokenizer(wordList: "가나 10 x\n가나다 5 x\n\n라마바사\n")
         func pieces(_ text: String) -> [String] { tokenizer.tokenize(text).map { String(String.UnicodeScalarView($0)) } }
-        #expect(pieces("가나다라") == ["가나", "다라"])        // 가나 and 가나다 known: the shorter wins
+        #expect(pieces("가나다라") == ["가나다", "라"])        // 가나 and 가나다 known: the longer wins
+        #expect(pieces("가나라") == ["가나", "라"])
         #expect(pieces("라마바사아") == ["라마바사", "아"])
-        #expect(pieces("하하하하") == ["하하", "하하"])        // nothing known: first two characters
+        #expect(pieces("하하하하") == ["하하하하"])            // nothing known: the whole token
         #expect(pieces("가나 다 라마바사") == ["가나", "다", "라마바사"])
-        #expect(pieces("가나다.") == ["가나", "다."])
+        #expect(pieces("가나다.") == ["가나다", "."])
         #expect(pieces("  ") == [])
     }
 

@@ -26,12 +26,16 @@ final class RecordingAligner: UnitAligner, @unchecked Sendable {
         return recorded
     }
 
+    private func record(_ duration: Double, _ units: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        recorded.append((duration, units))
+    }
+
     func units(of text: String, language: Language) throws -> [String] { text.split(separator: " ").map(String.init) }
 
     func align(_ audio: AudioBuffer, units: [String]) async throws -> [TimedWord] {
-        lock.lock()
-        recorded.append((audio.duration, units.count))
-        lock.unlock()
+        record(audio.duration, units.count)
         return try await answer(audio, units)
     }
 }
@@ -114,7 +118,7 @@ struct WindowedAlignerTests {
         let calls = recorder.calls
         #expect(calls.count == 2)
         #expect(calls.count == 2 && calls[1].duration == 30 - 11.5 && calls[1].units == 4)
-        #expect(!words.contains(where: \.interpolated))
+        #expect(words.filter(\.interpolated).isEmpty)
         #expect(words[5].start == 10)
         #expect(words[6].start == 11.5)
         #expect(abs(words[9].end - 30) < 0.001)
