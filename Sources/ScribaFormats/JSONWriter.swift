@@ -10,7 +10,8 @@ import ScribaPipeline
 ///   "segments": [
 ///     { "start": 0.000, "end": 4.250, "text": "...",
 ///       "words": [ { "text": "Hello", "start": 0.000, "end": 0.420,
-///                    "confidence": 0.973 } ] }   // confidence only when known
+///                    "confidence": 0.973 } ] }   // confidence only when known;
+///                                     // "interpolated": true on words the aligner could not place
 ///   ],
 ///   "chunks": [ { "start": 0.000, "end": 30.000, "status": "ok" } ]
 ///                                     // only when tracked; ok|empty|truncated|repetition|failed
@@ -54,6 +55,7 @@ public enum JSONWriter {
             ("text", .string(word.text)), ("start", .seconds(word.start)), ("end", .seconds(word.end)),
         ]
         if let confidence = word.confidence { members.append(("confidence", .number(Timecode.fraction(confidence)))) }
+        if word.interpolated { members.append(("interpolated", .bool(true))) }
         return .object(members)
     }
 }

@@ -4,10 +4,11 @@
 // one forward pass over `<|audio_start|><|audio_pad|>×N<|audio_end|>unit<timestamp><timestamp>unit…`,
 // arg-max at every `<timestamp>` slot (start, end per unit), then the reference's repair.
 //
-// Left out: Japanese (nagisa) and Korean (soynlp + its dictionary) word segmentation. For those
-// languages `units(of:language:)` falls back to the whitespace/CJK splitter, which splits Korean at
-// spaces (eojeol) and Japanese kanji one per unit with kana runs kept together — coarser or finer
-// than the reference. Callers with reference units pass them to `align(mel:units:)` directly.
+// Units per language as the reference makes them: Korean with soynlp's L-tokenizer over the
+// reference's dictionary (`KoreanLTokenizer`, identical units); Japanese from a `JapaneseSegmenter`
+// (MeCab by default, where the reference uses nagisa: units may differ, see `MeCabSegmenter`);
+// everything else by the whitespace/CJK splitter. Callers with units of their own (the reference's
+// nagisa units in tests) pass them to `align(mel:units:)` directly.
 
 import Foundation
 import ScribaTensor
@@ -48,12 +49,32 @@ public final class Qwen3ForcedAligner {
         segmentMilliseconds = segment
     }
 
-    /// `Qwen3ForceAlignProcessor.encode_timestamp` for space-delimited languages and Chinese:
-    /// split at whitespace, keep letters, digits and apostrophes, and make every CJK ideograph its
-    /// own unit. Japanese and Korean use the same splitter here (see the file header).
-    public static func units(of text: String, language: String) -> [String] {
+    /// `Qwen3ForceAlignProcessor.encode_timestamp`'s units. Korean: L-tokenizer pieces; Japanese:
+    /// `japanese`'s words (MeCab's shared tagger when nil; throws `SegmenterError` when MeCab is
+    /// missing); each then cleaned to letters, digits and apostrophes, empty ones dropped. Other
+    /// languages: `spaceDelimitedUnits`. `language` is the reference's name ("Korean", "English").
+    public static func units(of text: String, language: String, japanese: (any JapaneseSegmenter)? = nil) throws -> [String] {
+        switch language.lowercased() {
+        case "korean":
+            return KoreanLTokenizer.reference.tokenize(text).compactMap(cleaned)
+        case "japanese":
+            return try (japanese ?? MeCabSegmenter.shared()).words(in: text).compactMap { cleaned(Array($0.unicodeScalars)) }
+        default:
+            return spaceDelimitedUnits(text)
+        }
+    }
+
+    /// `clean_token`, nil when nothing is left.
+    static func cleaned(_ token: [Unicode.Scalar]) -> String? {
+        let kept = token.filter(isKept)
+        return kept.isEmpty ? nil : Qwen3ASROutput.string(kept)
+    }
+
+    /// `tokenize_space_lang`: split at whitespace, keep letters, digits and apostrophes, and make
+    /// every CJK ideograph its own unit.
+    public static func spaceDelimitedUnits(_ text: String) -> [String] {
         var units: [String] = []
-        for piece in splitWhitespace(text) {
+        for piece in splitWhitespace(Array(text.unicodeScalars)) {
             let cleaned = piece.filter(isKept)
             guard !cleaned.isEmpty else { continue }
             var buffer: [Unicode.Scalar] = []
@@ -162,10 +183,10 @@ public final class Qwen3ForcedAligner {
     }
 
     /// Python `str.split()` (runs of `str.isspace` characters), as scalar arrays.
-    private static func splitWhitespace(_ text: String) -> [[Unicode.Scalar]] {
+    static func splitWhitespace(_ text: [Unicode.Scalar]) -> [[Unicode.Scalar]] {
         var pieces: [[Unicode.Scalar]] = []
         var current: [Unicode.Scalar] = []
-        for c in text.unicodeScalars {
+        for c in text {
             if Qwen3ASROutput.isSpace(c) {
                 if !current.isEmpty { pieces.append(current) }
                 current = []

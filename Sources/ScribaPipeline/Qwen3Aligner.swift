@@ -6,14 +6,18 @@ import ScribaTensor
 /// `ForcedAligner` over a local Qwen3-ForcedAligner folder: AudioBuffer → 16 kHz, peak-normalised
 /// → LogMel(128) → units of the text → `Qwen3ForcedAligner.align` → words in seconds, clamped to
 /// 0 ≤ start ≤ end ≤ duration (the classifier's bins span 400 s, so a confused model can point past
-/// the clip). An actor: the model's scratch is mutable; load one per process and share it.
+/// the clip). Text goes through `WindowedAligner` (≤ 60 s windows at pauses, plateau repair,
+/// `interpolated` words); `align(_:units:)` is one raw call. An actor: the model's scratch is
+/// mutable; load one per process and share it.
 ///
-/// Japanese and Korean are split by the whitespace/CJK splitter, not the reference's nagisa/soynlp
-/// segmenters (see `Qwen3ForcedAligner`).
-public actor Qwen3Aligner: ForcedAligner {
+/// Korean units are the reference's (L-tokenizer); Japanese units come from MeCab where the
+/// reference uses nagisa (see `MeCabSegmenter`).
+public actor Qwen3Aligner: ForcedAligner, UnitAligner {
     public nonisolated let modelName: String
     /// The reference splits audio for timestamps at 180 s (`MAX_FORCE_ALIGN_INPUT_SECONDS`).
     public nonisolated let maxChunkDuration: Double
+    /// Windowing and plateau repair for `align(_:text:language:)`.
+    public nonisolated let safety: AlignmentSafetyOptions
 
     private let aligner: Qwen3ForcedAligner
     private let logMel: LogMel
@@ -22,17 +26,22 @@ public actor Qwen3Aligner: ForcedAligner {
 
     public init(
         folder: URL, modelName: String? = nil, maxChunkDuration: Double = defaultMaxChunkDuration,
-        encoderAttention: Qwen3EncoderAttention = .windowed
+        safety: AlignmentSafetyOptions = .init(), encoderAttention: Qwen3EncoderAttention = .windowed
     ) throws {
         let aligner = try Qwen3ForcedAligner(folder: folder, encoderAttention: encoderAttention)
         self.aligner = aligner
         self.modelName = modelName ?? folder.standardizedFileURL.lastPathComponent
         self.maxChunkDuration = maxChunkDuration
+        self.safety = safety
         logMel = LogMel(melBins: aligner.model.config.audio.numMelBins)
     }
 
     public func align(_ audio: AudioBuffer, text: String, language: Language) async throws -> [TimedWord] {
-        try await align(audio, units: Qwen3ForcedAligner.units(of: text, language: language.name))
+        try await WindowedAligner(base: self, options: safety).align(audio, text: text, language: language)
+    }
+
+    public nonisolated func units(of text: String, language: Language) throws -> [String] {
+        try Qwen3ForcedAligner.units(of: text, language: language.name)
     }
 
     /// Aligns given units (e.g. from a proper Japanese/Korean segmenter) instead of splitting text.

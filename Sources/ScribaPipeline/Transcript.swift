@@ -15,12 +15,36 @@ public struct TimedWord: Sendable, Hashable, Codable {
     public var end: Double
     /// 0...1 when the engine reports it (Whisper word probabilities); `nil` otherwise.
     public var confidence: Double?
+    /// The aligner could not place this word (its times stuck on a plateau even on a narrower
+    /// window): start/end are interpolated from its neighbours. Omitted from JSON when false.
+    public var interpolated: Bool
 
-    public init(text: String, start: Double, end: Double, confidence: Double? = nil) {
+    public init(text: String, start: Double, end: Double, confidence: Double? = nil, interpolated: Bool = false) {
         self.text = text
         self.start = start
         self.end = end
         self.confidence = confidence
+        self.interpolated = interpolated
+    }
+
+    private enum CodingKeys: String, CodingKey { case text, start, end, confidence, interpolated }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        text = try c.decode(String.self, forKey: .text)
+        start = try c.decode(Double.self, forKey: .start)
+        end = try c.decode(Double.self, forKey: .end)
+        confidence = try c.decodeIfPresent(Double.self, forKey: .confidence)
+        interpolated = try c.decodeIfPresent(Bool.self, forKey: .interpolated) ?? false
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(text, forKey: .text)
+        try c.encode(start, forKey: .start)
+        try c.encode(end, forKey: .end)
+        try c.encodeIfPresent(confidence, forKey: .confidence)
+        if interpolated { try c.encode(true, forKey: .interpolated) }
     }
 }
 

@@ -100,6 +100,11 @@ extension TranscriptSegment {
     public func shifted(by seconds: Double) -> TranscriptSegment {
         TranscriptSegment(
             start: start + seconds, end: end + seconds, text: text,
-            words: words.map { TimedWord(text: $0.text, start: $0.start + seconds, end: $0.end + seconds, confidence: $0.confidence) })
+            words: words.map {
+                var word = $0
+                word.start += seconds
+                word.end += seconds
+                return word
+            })
     }
 }

@@ -12,6 +12,7 @@ let allBenchmarks: [any Benchmark] = [
     ConvBenchmark(),
     MemoryBandwidthBenchmark(),
     GEMVBenchmark(),
+    AlignerBenchmark(),
 ]
 
 @MainActor

@@ -49,15 +49,50 @@ struct AlignCommand: AsyncParsableCommand {
             spoken = contents
         }
         guard let language = try engine.parsedLanguage() else { return }
-        let (recognizer, aligner) = try await engine.resolvingModels().makeEngines()
+        let aligner = try await makeAligner()
         let decoded = try AudioFile.load(URL(fileURLWithPath: audio))
-        let transcript = try await TranscriptionPipeline(recognizer: recognizer, aligner: aligner)
-            .align(decoded.audio, text: spoken.trimmingCharacters(in: .whitespacesAndNewlines), language: language)
+        let trimmed = spoken.trimmingCharacters(in: .whitespacesAndNewlines)
+        let transcript = try await TranscriptionPipeline(recognizer: AlignOnly(), aligner: aligner)
+            .align(decoded.audio, text: trimmed, language: language)
+        if !trimmed.isEmpty && transcript.words.isEmpty {
+            throw ValidationError("The text has no words to time (only punctuation or symbols); pass the spoken words.")
+        }
+        let interpolated = transcript.words.filter(\.interpolated).count
+        if interpolated > 0 {
+            printError("warning: \(interpolated) of \(transcript.words.count) words could not be placed by the aligner; their times are interpolated (\"interpolated\": true in JSON).")
+        }
         let rendered = render(try OutputFormat.named(format), transcript)
         if let output {
             try OutputWriter.write(rendered, to: URL(fileURLWithPath: output))
         } else {
             print(rendered, terminator: rendered.hasSuffix("\n") ? "" : "\n")
         }
+    }
+
+    /// Only the aligner: `align` never needs a recogniser, so none is loaded (a Qwen3-ASR model
+    /// is gigabytes). Local engines use --aligner-model or the cached Qwen3-ForcedAligner-0.6B.
+    func makeAligner() async throws -> any ForcedAligner {
+        switch engine.engine {
+        case .remote?:
+            guard let aligner = try engine.makeEngines().1 else {
+                throw ValidationError("--engine remote needs --align-url for alignment (the aligner service's address).")
+            }
+            return aligner
+        case .whisper?:
+            throw ValidationError("Whisper has no forced aligner; use the Qwen3 aligner (--aligner-model) or --engine remote.")
+        default:
+            // A named aligner is pulled on first use like any model; the default one too.
+            let folder = try await engine.resolveModel(engine.alignerModel ?? KnownModels.aligner)
+            return try Qwen3Aligner(folder: folder)
+        }
+    }
+}
+
+/// Stands in for the recogniser `TranscriptionPipeline` takes; `align` never calls it.
+private struct AlignOnly: SpeechRecognizer {
+    var modelName: String { "none" }
+    var maxChunkDuration: Double { .infinity }
+    func transcribe(_ audio: AudioBuffer, options: RecognitionOptions) async throws -> Recognition {
+        throw ValidationError("scriba align does not transcribe.")
     }
 }

@@ -19,23 +19,24 @@ struct Qwen3ForcedAlignerTests {
     static func strings(_ value: Any?) -> [String] { (value as? [Any])?.compactMap { $0 as? String } ?? [] }
     static func doubles(_ value: Any?) -> [Double] { (value as? [Any])?.compactMap { ($0 as? NSNumber)?.doubleValue } ?? [] }
 
-    /// The whitespace/CJK splitter reproduces the reference units for every language it covers.
-    @Test(arguments: ["zh", "en", "mixed", "long_text", "punct_only"])
-    func unitsMatchReference(name: String) {
+    /// The splitters reproduce the reference units (Japanese aside: MeCab, see AlignerUnitsTests).
+    @Test(arguments: ["zh", "en", "mixed", "ko", "long_text", "punct_only"])
+    func unitsMatchReference(name: String) throws {
         let e = Self.entry(name)
-        let units = Qwen3ForcedAligner.units(of: e["text"] as? String ?? "", language: e["language"] as? String ?? "")
+        let units = try Qwen3ForcedAligner.units(of: e["text"] as? String ?? "", language: e["language"] as? String ?? "")
         #expect(units == Self.strings(e["units"]))
         #expect(!units.isEmpty)
     }
 
-    @Test func splitterDetails() {
+    @Test func splitterDetails() throws {
         // Punctuation inside a word disappears; apostrophes and digits stay; CJK splits per ideograph.
-        #expect(Qwen3ForcedAligner.units(of: "twenty-one don't 3.5 用iPhone拍", language: "English")
+        #expect(try Qwen3ForcedAligner.units(of: "twenty-one don't 3.5 用iPhone拍", language: "English")
                 == ["twentyone", "don't", "35", "用", "iPhone", "拍"])
-        // Kana and Hangul are not CJK ideographs: they stay in runs (the Japanese/Korean fallback).
-        #expect(Qwen3ForcedAligner.units(of: "今日は とても", language: "Japanese") == ["今", "日", "は", "とても"])
-        #expect(Qwen3ForcedAligner.units(of: "안녕하세요 오늘", language: "Korean") == ["안녕하세요", "오늘"])
-        #expect(Qwen3ForcedAligner.units(of: " ,.! ", language: "English").isEmpty)
+        #expect(try Qwen3ForcedAligner.units(of: " ,.! ", language: "English").isEmpty)
+        // Korean goes through the L-tokenizer, Japanese through the segmenter given.
+        #expect(try Qwen3ForcedAligner.units(of: "안녕하세요 오늘", language: "Korean") == ["안녕", "하세요", "오늘"])
+        #expect(try Qwen3ForcedAligner.units(of: "今日は、", language: "Japanese", japanese: FixedSegmenter(["今日", "は", "、"]))
+                == ["今日", "は"])
     }
 
     @Test(arguments: allCases)
@@ -105,4 +106,11 @@ struct Qwen3ForcedAlignerTests {
     @Test func recognizerFolderIsNotAnAligner() {
         #expect(throws: Qwen3ASRError.self) { try Qwen3ForcedAligner(folder: Qwen3Fixtures.url("asr-tiny-f32")) }
     }
+}
+
+/// Returns the words it was made with, whatever the text (the reference's units through the API).
+struct FixedSegmenter: JapaneseSegmenter {
+    let result: [String]
+    init(_ result: [String]) { self.result = result }
+    func words(in text: String) throws -> [String] { result }
 }
