@@ -21,6 +21,8 @@ func usage() -> String {
     return lines.joined(separator: "\n")
 }
 
+// `qwen3` and `aligner` take their own options, so they are dispatched before the name check.
+if let command = CommandLine.arguments.dropFirst().first, command == "qwen3" || command == "aligner" { if command == "qwen3" { Qwen3Benchmark.main(Array(CommandLine.arguments.dropFirst(2))) } else { Qwen3AlignerBenchmark.main(Array(CommandLine.arguments.dropFirst(2))) }; exit(0) }
 let requested = Array(CommandLine.arguments.dropFirst())
 if requested.contains(where: { $0 == "-h" || $0 == "--help" || $0 == "help" }) {
     print(usage())
