@@ -22,9 +22,9 @@ public actor Qwen3Aligner: ForcedAligner {
 
     public init(
         folder: URL, modelName: String? = nil, maxChunkDuration: Double = defaultMaxChunkDuration,
-        encoderAttention: Qwen3EncoderAttention = .windowed
+        encoderAttention: Qwen3EncoderAttention = .windowed, precision: WeightPrecision? = nil
     ) throws {
-        let aligner = try Qwen3ForcedAligner(folder: folder, encoderAttention: encoderAttention)
+        let aligner = try Qwen3ForcedAligner(folder: folder, encoderAttention: encoderAttention, precision: precision)
         self.aligner = aligner
         self.modelName = modelName ?? folder.standardizedFileURL.lastPathComponent
         self.maxChunkDuration = maxChunkDuration
