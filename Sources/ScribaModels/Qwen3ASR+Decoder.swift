@@ -82,7 +82,7 @@ extension Qwen3ASR {
         let t = config.text
         if positions > cache.maxSequenceLength {
             // Round up so a slightly longer next call does not reallocate again.
-            let capacity = (positions + 1_023) / 1_024 * 1_024
+            let capacity = (positions + 255) / 256 * 256
             cache = KVCache(layers: t.numHiddenLayers, maxSequenceLength: capacity, kvHeads: t.numKeyValueHeads, headDim: t.headDim)
         } else {
             cache.reset()

@@ -90,7 +90,7 @@ public final class Qwen3ASR {
     /// 32k positions cover ~40 minutes of audio tokens; 16 MB for head_dim 128.
     static let ropeTablePositions = 32_768
     /// KV cache positions allocated at load; a longer prompt reallocates once for that call.
-    static let initialCachePositions = 1_024
+    static let initialCachePositions = 256
 
     private static func lookUpSpecialTokens(tokenizer: BPETokenizer, config: Qwen3ASRConfig, folder: URL) throws -> SpecialTokens {
         func id(_ token: String) throws -> Int {
