@@ -42,14 +42,12 @@ extension Qwen3ASR {
                 let hidden = scratch.hidden.pointer
                 for r in 0..<rows {
                     let id = ids[start + r]
-                    let source: UnsafePointer<Float>
                     if id == specialTokens.audioPad {
-                        source = audioBuffer.baseAddress! + audioRow * hiddenSize
+                        (hidden + r * hiddenSize).update(from: audioBuffer.baseAddress! + audioRow * hiddenSize, count: hiddenSize)
                         audioRow += 1
                     } else {
-                        source = weights.decoder.embedTokens + id * hiddenSize
+                        weights.decoder.embedTokens.copyRow(id, into: hidden + r * hiddenSize)
                     }
-                    (hidden + r * hiddenSize).update(from: source, count: hiddenSize)
                 }
                 try runLayers(rows: rows, startPosition: start)
                 for r in 0..<rows where wanted[start + r] != nil || start + r == ids.count - 1 {
@@ -74,7 +72,7 @@ extension Qwen3ASR {
         guard token >= 0 && token < t.vocabSize else {
             throw Qwen3ASRError.tokenOutOfRange(id: token, vocabularySize: t.vocabSize)
         }
-        scratch.hidden.pointer.update(from: weights.decoder.embedTokens + token * t.hiddenSize, count: t.hiddenSize)
+        weights.decoder.embedTokens.copyRow(token, into: scratch.hidden.pointer)
         try runLayers(rows: 1, startPosition: cachedPositions)
         headOutput(row: 0)
     }
@@ -84,7 +82,7 @@ extension Qwen3ASR {
         let t = config.text
         if positions > cache.maxSequenceLength {
             // Round up so a slightly longer next call does not reallocate again.
-            let capacity = (positions + 1_023) / 1_024 * 1_024
+            let capacity = (positions + 255) / 256 * 256
             cache = KVCache(layers: t.numHiddenLayers, maxSequenceLength: capacity, kvHeads: t.numKeyValueHeads, headDim: t.headDim)
         } else {
             cache.reset()
@@ -100,6 +98,7 @@ extension Qwen3ASR {
         let heads = t.numAttentionHeads, kvHeads = t.numKeyValueHeads
         let qDim = heads * headDim, kvDim = kvHeads * headDim, qkvDim = qDim + 2 * kvDim
         let intermediate = t.intermediateSize
+        let linear = scratch.linear
         let hidden = scratch.hidden.pointer, normed = scratch.normed.pointer
         let qkv = scratch.qkv.pointer, attention = scratch.attention.pointer
         let gateUp = scratch.gateUp.pointer, activated = scratch.activated.pointer
@@ -118,7 +117,7 @@ extension Qwen3ASR {
             let layer = layers[index]
             // x = RMSNorm_in(h); q|k|v = x · [Wq|Wk|Wv]ᵀ
             Norms.rmsNorm(hidden, normed, rows: rows, dim: hiddenSize, weight: layer.inputNorm, eps: eps)
-            Linear.forward(normed, rows: rows, inFeatures: hiddenSize, weight: layer.qkvWeight, bias: nil, outFeatures: qkvDim, output: qkv)
+            Linear.forward(normed, rows: rows, weight: layer.qkv, bias: nil, output: qkv, scratch: linear)
             let slots = try cache.appendSlots(layer: index, rows: rows)
             for r in 0..<rows {
                 let row = qkv + r * qkvDim
@@ -132,18 +131,15 @@ extension Qwen3ASR {
             Attention.scaledDotProduct(query: qkv, key: cache.keys(layer: index), value: cache.values(layer: index),
                                        output: attention, shape: shape, mask: mask, scale: scale, scratch: scores)
             // h += o_proj(attention)
-            Qwen3Math.linearAccumulate(attention, rows: rows, inFeatures: qDim, weight: layer.oWeight, bias: nil,
-                                       outFeatures: hiddenSize, into: hidden)
+            Linear.forward(attention, rows: rows, weight: layer.o, bias: nil, output: hidden, accumulate: true, scratch: linear)
             // h += down(silu(gate(x)) · up(x)), x = RMSNorm_post(h)
             Norms.rmsNorm(hidden, normed, rows: rows, dim: hiddenSize, weight: layer.postNorm, eps: eps)
-            Linear.forward(normed, rows: rows, inFeatures: hiddenSize, weight: layer.gateUpWeight, bias: nil,
-                           outFeatures: 2 * intermediate, output: gateUp)
+            Linear.forward(normed, rows: rows, weight: layer.gateUp, bias: nil, output: gateUp, scratch: linear)
             for r in 0..<rows {
                 let row = gateUp + r * 2 * intermediate
                 Activations.siluGateMultiply(gate: row, up: row + intermediate, output: activated + r * intermediate, count: intermediate)
             }
-            Qwen3Math.linearAccumulate(activated, rows: rows, inFeatures: intermediate, weight: layer.downWeight, bias: nil,
-                                       outFeatures: hiddenSize, into: hidden)
+            Linear.forward(activated, rows: rows, weight: layer.down, bias: nil, output: hidden, accumulate: true, scratch: linear)
         }
     }
 
@@ -153,7 +149,7 @@ extension Qwen3ASR {
         let normed = scratch.normed.pointer
         Norms.rmsNorm(scratch.hidden.pointer + row * t.hiddenSize, normed, rows: 1, dim: t.hiddenSize,
                       weight: weights.decoder.norm, eps: t.rmsNormEps)
-        Linear.forward(normed, rows: 1, inFeatures: t.hiddenSize, weight: weights.decoder.head, bias: nil,
-                       outFeatures: headRows, output: scratch.logits.pointer)
+        Linear.forward(normed, rows: 1, weight: weights.decoder.head, bias: nil, output: scratch.logits.pointer,
+                       scratch: scratch.linear)
     }
 }

@@ -77,16 +77,32 @@ extension Qwen3ASR {
     public func greedyDecode(
         promptIDs: [Int], audio: Tensor, maxNewTokens: Int, stopTokens: [Int]? = nil
     ) throws -> (ids: [Int], stopped: Bool) {
-        guard maxNewTokens > 0 else { return ([], false) }
+        let result = try timedGreedyDecode(promptIDs: promptIDs, audio: audio, maxNewTokens: maxNewTokens, stopTokens: stopTokens)
+        return (result.ids, result.stopped)
+    }
+
+    /// `greedyDecode` that also reports the wall time of the prefill (up to the first arg-max) and
+    /// of the decode steps after it, in seconds (for benchmarks).
+    public func timedGreedyDecode(
+        promptIDs: [Int], audio: Tensor, maxNewTokens: Int, stopTokens: [Int]? = nil
+    ) throws -> (ids: [Int], stopped: Bool, prefillSeconds: Double, stepSeconds: Double) {
+        guard maxNewTokens > 0 else { return ([], false, 0, 0) }
+        let clock = ContinuousClock()
+        let start = clock.now
         try prefill(promptIDs, audio: audio, extraPositions: maxNewTokens)
+        let prefilled = clock.now
+        func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
         let stops = stopTokens ?? specialTokens.stopTokens
         var ids: [Int] = []
         ids.reserveCapacity(maxNewTokens)
         while true {
             let next = Qwen3Math.argmax(scratch.logits.pointer, count: headRows)
-            if stops.contains(next) { return (ids, true) }
+            if stops.contains(next) || ids.count + 1 == maxNewTokens {
+                let stopped = stops.contains(next)
+                if !stopped { ids.append(next) }
+                return (ids, stopped, seconds(prefilled - start), seconds(clock.now - prefilled))
+            }
             ids.append(next)
-            if ids.count == maxNewTokens { return (ids, false) }
             try decodeStep(next)
         }
     }

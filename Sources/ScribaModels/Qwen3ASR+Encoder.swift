@@ -125,13 +125,12 @@ extension Qwen3ASR {
         guard rows > 0 else { return }
         let a = config.audio, w = weights.encoder
         let d = a.dModel, ffn = a.encoderFFNDim
-        let flatWidth = a.downsampleHiddenSize * a.convolvedMelBins
         let hidden = scratch.encHidden.pointer, normed = scratch.encNormed.pointer
         let qkv = scratch.encQKV.pointer, attention = scratch.encAttention.pointer, ffnBuffer = scratch.encFFN.pointer
 
         // conv_out (no bias), then the sinusoid row of each token's position inside its chunk.
-        Linear.forward(scratch.flat.pointer, rows: rows, inFeatures: flatWidth, weight: w.convOutWeight, bias: nil,
-                       outFeatures: d, output: hidden)
+        let linear = scratch.linear
+        Linear.forward(scratch.flat.pointer, rows: rows, weight: w.convOut, bias: nil, output: hidden, scratch: linear)
         encoderPositions.withUnsafeBufferPointer { table in
             for r in 0..<rows { Qwen3Math.add(table.baseAddress! + positions[r] * d, into: hidden + r * d, count: d) }
         }
@@ -145,22 +144,22 @@ extension Qwen3ASR {
         for layer in w.layers {
             // h += out_proj(attention(LN1(h)))
             Norms.layerNorm(hidden, normed, rows: rows, dim: d, weight: layer.attentionNormWeight, bias: layer.attentionNormBias, eps: layerNormEps)
-            Linear.forward(normed, rows: rows, inFeatures: d, weight: layer.qkvWeight, bias: layer.qkvBias, outFeatures: 3 * d, output: qkv)
+            Linear.forward(normed, rows: rows, weight: layer.qkv, bias: layer.qkvBias, output: qkv, scratch: linear)
             Attention.scaledDotProduct(query: qkv, key: qkv + d, value: qkv + 2 * d, output: attention, shape: shape,
                                        mask: mask, scale: scale, scratch: scratch.encScores.buffer(shape.scratchCount(mask: mask)))
-            Qwen3Math.linearAccumulate(attention, rows: rows, inFeatures: d, weight: layer.outWeight, bias: layer.outBias,
-                                       outFeatures: d, into: hidden)
+            Linear.forward(attention, rows: rows, weight: layer.out, bias: layer.outBias, output: hidden, accumulate: true,
+                           scratch: linear)
             // h += fc2(gelu(fc1(LN2(h))))
             Norms.layerNorm(hidden, normed, rows: rows, dim: d, weight: layer.ffnNormWeight, bias: layer.ffnNormBias, eps: layerNormEps)
-            Linear.forward(normed, rows: rows, inFeatures: d, weight: layer.fc1Weight, bias: layer.fc1Bias, outFeatures: ffn, output: ffnBuffer)
+            Linear.forward(normed, rows: rows, weight: layer.fc1, bias: layer.fc1Bias, output: ffnBuffer, scratch: linear)
             Activations.geluErf(ffnBuffer, count: rows * ffn)
-            Qwen3Math.linearAccumulate(ffnBuffer, rows: rows, inFeatures: ffn, weight: layer.fc2Weight, bias: layer.fc2Bias,
-                                       outFeatures: d, into: hidden)
+            Linear.forward(ffnBuffer, rows: rows, weight: layer.fc2, bias: layer.fc2Bias, output: hidden, accumulate: true,
+                           scratch: linear)
         }
         // proj2(gelu(proj1(ln_post(h))))
         Norms.layerNorm(hidden, normed, rows: rows, dim: d, weight: w.lnPostWeight, bias: w.lnPostBias, eps: layerNormEps)
-        Linear.forward(normed, rows: rows, inFeatures: d, weight: w.proj1Weight, bias: w.proj1Bias, outFeatures: d, output: attention)
+        Linear.forward(normed, rows: rows, weight: w.proj1, bias: w.proj1Bias, output: attention, scratch: linear)
         Activations.geluErf(attention, count: rows * d)
-        Linear.forward(attention, rows: rows, inFeatures: d, weight: w.proj2Weight, bias: w.proj2Bias, outFeatures: a.outputDim, output: output)
+        Linear.forward(attention, rows: rows, weight: w.proj2, bias: w.proj2Bias, output: output, scratch: linear)
     }
 }

@@ -2,9 +2,12 @@ import Foundation
 import ScribaTensor
 
 // The thinker's checkpoint tensors: every name with its expected shape, in one place
-// (`Qwen3ThinkerWeights.build`), loaded once into one Float arena (bf16 and f16 widen at load, so a
-// 1.7B checkpoint takes ~4 bytes per parameter of RSS, ~8 GB). Tensors that run as one matrix are
-// loaded next to each other — q|k|v and gate|up — so a single GEMM/GEMV covers them.
+// (`Qwen3ThinkerWeights.build`). The linear layers (and the embedding table, which doubles as the
+// tied head) become `WeightMatrix`es in the chosen precision — bf16 checkpoints keep their bf16
+// bytes — so RSS stays near the weights' size in that precision; tensors that run as one matrix
+// (q|k|v, gate|up) are joined into one. The small rest (norms, biases, conv kernels) goes to one
+// Float arena. Each tensor's pages of the mapped file are dropped once copied, so the mapping does
+// not add a second copy of the checkpoint to RSS.
 
 /// One allocation holding every weight; the structs below point into it and live no longer than it.
 final class Qwen3WeightArena {
@@ -54,20 +57,89 @@ final class Qwen3Buffer {
 }
 
 /// Reads checkpoint tensors in two passes: `plan` checks every name, shape and dtype and sums the
-/// floats; `load` copies them into the arena in the same order.
+/// arena floats and the weight bytes; `load` copies them in the same order.
 struct Qwen3WeightLoader {
     let checkpoint: SafeTensorsCheckpoint
+    let precision: WeightPrecision
     private var arena: Qwen3WeightArena?
     private(set) var plannedFloats = 0
+    /// Bytes of every weight as held in memory (matrices in `precision`, the rest as Float).
+    private(set) var weightBytes = 0
     /// A valid but unused address handed out while planning.
     nonisolated(unsafe) private static let placeholder = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    private static let placeholderMatrix = try! WeightMatrix(rows: 1, cols: 1, values: [0], precision: .f32)
 
-    init(checkpoint: SafeTensorsCheckpoint, arena: Qwen3WeightArena?) {
+    init(checkpoint: SafeTensorsCheckpoint, arena: Qwen3WeightArena?, precision: WeightPrecision) {
         self.checkpoint = checkpoint
         self.arena = arena
+        self.precision = precision
     }
 
+    /// A small tensor as Float in the arena.
     mutating func callAsFunction(_ name: String, _ shape: [Int]) throws -> UnsafePointer<Float> {
+        _ = try check(name, shape)
+        let count = shape.reduce(1, *)
+        guard let arena else {
+            plannedFloats += count
+            weightBytes += count * 4
+            return UnsafePointer(Self.placeholder)
+        }
+        let destination = arena.take(count)
+        try checkpoint.copyFloats(name, into: UnsafeMutableBufferPointer(start: destination, count: count))
+        try checkpoint.withRawBytes(name, Self.releasePages)
+        return UnsafePointer(destination)
+    }
+
+    /// `parts` ([rows, cols] tensors) stacked by rows into one matrix in `precision`.
+    mutating func matrix(_ parts: [(name: String, rows: Int)], cols: Int) throws -> WeightMatrix {
+        var type: DType?
+        for part in parts {
+            let dtype = try check(part.name, [part.rows, cols])
+            if let type, type != dtype {
+                let file = try checkpoint.file(containing: part.name)
+                throw ModelLoadError.unsupportedDType(file.url, tensor: part.name, dtype: "\(dtype.rawValue) (joined with \(type.rawValue) tensors)")
+            }
+            type = dtype
+        }
+        let rows = parts.reduce(0) { $0 + $1.rows }
+        guard arena != nil else {
+            weightBytes += Self.bytes(rows: rows, cols: cols, precision: precision)
+            return Self.placeholderMatrix
+        }
+        let source: WeightSourceType = switch type! {
+        case .bf16: .bf16
+        case .f16: .f16
+        default: .f32
+        }
+        let rowBytes = cols * source.byteWidth
+        let precision = precision
+        return try withRawParts(parts.map(\.name)[...], []) { bases in
+            // Row r of the stack: which part, then the row inside it.
+            var ends: [Int] = []
+            for part in parts { ends.append((ends.last ?? 0) + part.rows) }
+            do {
+                return try WeightMatrix(rows: rows, cols: cols, type: source, precision: precision) { r in
+                    var p = 0
+                    while r >= ends[p] { p += 1 }
+                    return bases[p] + (r - (p == 0 ? 0 : ends[p - 1])) * rowBytes
+                }
+            } catch {
+                let file = try checkpoint.file(containing: parts[0].name)
+                throw ModelLoadError.tensorEntryInvalid(file.url, tensor: parts[0].name, detail: "\(error)")
+            }
+        }
+    }
+
+    static func bytes(rows: Int, cols: Int, precision: WeightPrecision) -> Int {
+        switch precision {
+        case .f32: rows * cols * 4
+        case .bf16: rows * cols * 2
+        case .int8(let group): rows * cols + rows * ((cols + (group ?? cols) - 1) / (group ?? cols)) * 4
+        }
+    }
+
+    /// Checks presence, shape and dtype; returns the dtype.
+    private func check(_ name: String, _ shape: [Int]) throws -> DType {
         guard checkpoint.contains(name) else { throw ModelLoadError.tensorMissing(name: name, in: checkpoint.folder) }
         let info = try checkpoint.info(name)
         let file = try checkpoint.file(containing: name)
@@ -77,137 +149,172 @@ struct Qwen3WeightLoader {
         guard info.dtype.convertsToFloat else {
             throw ModelLoadError.unsupportedDType(file.url, tensor: name, dtype: info.dtype.rawValue)
         }
-        let count = shape.reduce(1, *)
-        guard let arena else {
-            plannedFloats += count
-            return UnsafePointer(Self.placeholder)
+        return info.dtype
+    }
+
+    /// The raw bytes of every named tensor at once; their pages are released afterwards.
+    private func withRawParts<R>(_ names: ArraySlice<String>, _ bases: [UnsafeRawPointer],
+                                 _ body: ([UnsafeRawPointer]) throws -> R) throws -> R {
+        guard let name = names.first else { return try body(bases) }
+        return try checkpoint.withRawBytes(name) { bytes in
+            defer { Self.releasePages(bytes) }
+            return try withRawParts(names.dropFirst(), bases + [bytes.baseAddress!], body)
         }
-        let destination = arena.take(count)
-        try checkpoint.copyFloats(name, into: UnsafeMutableBufferPointer(start: destination, count: count))
-        return UnsafePointer(destination)
+    }
+
+    /// Drops the whole pages of a copied tensor from the (read-only, private) file mapping: they
+    /// leave RSS and would be read from the file again if touched.
+    private static func releasePages(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (Int(bitPattern: base) + page - 1) / page * page
+        let end = (Int(bitPattern: base) + bytes.count) / page * page
+        guard end > start else { return }
+        _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_DONTNEED)
     }
 }
 
 struct Qwen3EncoderLayerWeights {
     var attentionNormWeight, attentionNormBias: UnsafePointer<Float>
-    /// [3·d, d] = q_proj | k_proj | v_proj, and their biases [3·d].
-    var qkvWeight, qkvBias: UnsafePointer<Float>
-    var outWeight, outBias: UnsafePointer<Float>
+    /// [3·d, d] = q_proj | k_proj | v_proj; biases [3·d] contiguous in the same order.
+    var qkv: WeightMatrix
+    var qkvBias: UnsafePointer<Float>
+    var out: WeightMatrix
+    var outBias: UnsafePointer<Float>
     var ffnNormWeight, ffnNormBias: UnsafePointer<Float>
-    var fc1Weight, fc1Bias, fc2Weight, fc2Bias: UnsafePointer<Float>
+    var fc1: WeightMatrix
+    var fc1Bias: UnsafePointer<Float>
+    var fc2: WeightMatrix
+    var fc2Bias: UnsafePointer<Float>
 }
 
 struct Qwen3EncoderWeights {
     var conv1Weight, conv1Bias, conv2Weight, conv2Bias, conv3Weight, conv3Bias: UnsafePointer<Float>
     /// [d, channels · 16] (channel-major flattening), no bias.
-    var convOutWeight: UnsafePointer<Float>
+    var convOut: WeightMatrix
     var layers: [Qwen3EncoderLayerWeights]
     var lnPostWeight, lnPostBias: UnsafePointer<Float>
-    var proj1Weight, proj1Bias, proj2Weight, proj2Bias: UnsafePointer<Float>
+    var proj1: WeightMatrix
+    var proj1Bias: UnsafePointer<Float>
+    var proj2: WeightMatrix
+    var proj2Bias: UnsafePointer<Float>
 }
 
 struct Qwen3DecoderLayerWeights {
     var inputNorm: UnsafePointer<Float>
     /// [(heads + 2·kvHeads)·headDim, hidden] = q_proj | k_proj | v_proj.
-    var qkvWeight: UnsafePointer<Float>
+    var qkv: WeightMatrix
     var qNorm, kNorm: UnsafePointer<Float>
-    var oWeight: UnsafePointer<Float>
+    var o: WeightMatrix
     var postNorm: UnsafePointer<Float>
     /// [2·intermediate, hidden] = gate_proj | up_proj.
-    var gateUpWeight: UnsafePointer<Float>
-    var downWeight: UnsafePointer<Float>
+    var gateUp: WeightMatrix
+    var down: WeightMatrix
 }
 
 struct Qwen3DecoderWeights {
-    var embedTokens: UnsafePointer<Float>
+    /// [vocab, hidden]; rows are widened one at a time as tokens are looked up.
+    var embedTokens: WeightMatrix
     var layers: [Qwen3DecoderLayerWeights]
     var norm: UnsafePointer<Float>
-    /// [headRows, hidden]: lm_head, or embed_tokens when tied.
-    var head: UnsafePointer<Float>
+    /// [headRows, hidden]: lm_head, or the same storage as embed_tokens when tied.
+    var head: WeightMatrix
 }
 
 struct Qwen3ThinkerWeights {
     var encoder: Qwen3EncoderWeights
     var decoder: Qwen3DecoderWeights
     let arena: Qwen3WeightArena
+    let precision: WeightPrecision
+    /// Bytes of all weights as held (matrices in `precision`, the rest f32).
+    let byteCount: Int
 
-    static func load(checkpoint: SafeTensorsCheckpoint, config: Qwen3ASRConfig) throws -> Qwen3ThinkerWeights {
-        var planner = Qwen3WeightLoader(checkpoint: checkpoint, arena: nil)
-        _ = try build(&planner, config: config, tied: try headIsTied(checkpoint: checkpoint, config: config))
+    static func load(checkpoint: SafeTensorsCheckpoint, config: Qwen3ASRConfig, precision: WeightPrecision?) throws -> Qwen3ThinkerWeights {
+        let precision = try precision ?? defaultPrecision(checkpoint: checkpoint)
+        let tied = headIsTied(checkpoint: checkpoint, config: config)
+        var planner = Qwen3WeightLoader(checkpoint: checkpoint, arena: nil, precision: precision)
+        _ = try build(&planner, config: config, tied: tied)
         let arena = Qwen3WeightArena(count: planner.plannedFloats)
-        var loader = Qwen3WeightLoader(checkpoint: checkpoint, arena: arena)
-        let (encoder, decoder) = try build(&loader, config: config, tied: try headIsTied(checkpoint: checkpoint, config: config))
-        return Qwen3ThinkerWeights(encoder: encoder, decoder: decoder, arena: arena)
+        var loader = Qwen3WeightLoader(checkpoint: checkpoint, arena: arena, precision: precision)
+        let (encoder, decoder) = try build(&loader, config: config, tied: tied)
+        return Qwen3ThinkerWeights(encoder: encoder, decoder: decoder, arena: arena, precision: precision,
+                                   byteCount: planner.weightBytes)
+    }
+
+    /// The checkpoint's own precision (bf16 for the released models): bf16 stays bf16; f32 and f16
+    /// compute as f32 (f16 → bf16 would drop mantissa bits).
+    static func defaultPrecision(checkpoint: SafeTensorsCheckpoint) throws -> WeightPrecision {
+        let name = "thinker.model.embed_tokens.weight"
+        guard checkpoint.contains(name) else { throw ModelLoadError.tensorMissing(name: name, in: checkpoint.folder) }
+        return try checkpoint.info(name).dtype == .bf16 ? .bf16 : .f32
     }
 
     /// Tied when text_config says so (ASR) — the file then has no lm_head; the aligner's head is
     /// always its own [classify_num, hidden] matrix.
-    private static func headIsTied(checkpoint: SafeTensorsCheckpoint, config: Qwen3ASRConfig) throws -> Bool {
+    private static func headIsTied(checkpoint: SafeTensorsCheckpoint, config: Qwen3ASRConfig) -> Bool {
         !config.isForcedAligner && config.text.tieWordEmbeddings && !checkpoint.contains("thinker.lm_head.weight")
     }
 
-    /// Every checkpoint tensor with the shape config.json implies.
+    /// Every checkpoint tensor with the shape config.json implies. The embedding comes first: its
+    /// file pages are touched (and dropped) while little else is resident, which keeps peak RSS low.
     private static func build(
         _ w: inout Qwen3WeightLoader, config: Qwen3ASRConfig, tied: Bool
     ) throws -> (Qwen3EncoderWeights, Qwen3DecoderWeights) {
         let a = config.audio, t = config.text
+        let m = "thinker.model."
+        let hidden = t.hiddenSize, qDim = t.numAttentionHeads * t.headDim, kvDim = t.numKeyValueHeads * t.headDim
+        let embed = try w.matrix([(m + "embed_tokens.weight", t.vocabSize)], cols: hidden)
+
         let d = a.dModel, channels = a.downsampleHiddenSize
         let p = "thinker.audio_tower."
         let conv1Weight = try w(p + "conv2d1.weight", [channels, 1, 3, 3]), conv1Bias = try w(p + "conv2d1.bias", [channels])
         let conv2Weight = try w(p + "conv2d2.weight", [channels, channels, 3, 3]), conv2Bias = try w(p + "conv2d2.bias", [channels])
         let conv3Weight = try w(p + "conv2d3.weight", [channels, channels, 3, 3]), conv3Bias = try w(p + "conv2d3.bias", [channels])
-        let convOut = try w(p + "conv_out.weight", [d, channels * a.convolvedMelBins])
+        let convOut = try w.matrix([(p + "conv_out.weight", d)], cols: channels * a.convolvedMelBins)
         var encoderLayers: [Qwen3EncoderLayerWeights] = []
         for i in 0..<a.encoderLayers {
             let l = p + "layers.\(i)."
-            // q, k, v weights then q, k, v biases, each triple contiguous.
-            let qkvWeight = try w(l + "self_attn.q_proj.weight", [d, d])
-            _ = try w(l + "self_attn.k_proj.weight", [d, d])
-            _ = try w(l + "self_attn.v_proj.weight", [d, d])
+            let qkv = try w.matrix([(l + "self_attn.q_proj.weight", d), (l + "self_attn.k_proj.weight", d),
+                                    (l + "self_attn.v_proj.weight", d)], cols: d)
+            // q, k, v biases contiguous.
             let qkvBias = try w(l + "self_attn.q_proj.bias", [d])
             _ = try w(l + "self_attn.k_proj.bias", [d])
             _ = try w(l + "self_attn.v_proj.bias", [d])
             encoderLayers.append(Qwen3EncoderLayerWeights(
                 attentionNormWeight: try w(l + "self_attn_layer_norm.weight", [d]),
                 attentionNormBias: try w(l + "self_attn_layer_norm.bias", [d]),
-                qkvWeight: qkvWeight, qkvBias: qkvBias,
-                outWeight: try w(l + "self_attn.out_proj.weight", [d, d]),
+                qkv: qkv, qkvBias: qkvBias,
+                out: try w.matrix([(l + "self_attn.out_proj.weight", d)], cols: d),
                 outBias: try w(l + "self_attn.out_proj.bias", [d]),
                 ffnNormWeight: try w(l + "final_layer_norm.weight", [d]),
                 ffnNormBias: try w(l + "final_layer_norm.bias", [d]),
-                fc1Weight: try w(l + "fc1.weight", [a.encoderFFNDim, d]), fc1Bias: try w(l + "fc1.bias", [a.encoderFFNDim]),
-                fc2Weight: try w(l + "fc2.weight", [d, a.encoderFFNDim]), fc2Bias: try w(l + "fc2.bias", [d])))
+                fc1: try w.matrix([(l + "fc1.weight", a.encoderFFNDim)], cols: d), fc1Bias: try w(l + "fc1.bias", [a.encoderFFNDim]),
+                fc2: try w.matrix([(l + "fc2.weight", d)], cols: a.encoderFFNDim), fc2Bias: try w(l + "fc2.bias", [d])))
         }
         let encoder = Qwen3EncoderWeights(
             conv1Weight: conv1Weight, conv1Bias: conv1Bias, conv2Weight: conv2Weight, conv2Bias: conv2Bias,
-            conv3Weight: conv3Weight, conv3Bias: conv3Bias, convOutWeight: convOut, layers: encoderLayers,
+            conv3Weight: conv3Weight, conv3Bias: conv3Bias, convOut: convOut, layers: encoderLayers,
             lnPostWeight: try w(p + "ln_post.weight", [d]), lnPostBias: try w(p + "ln_post.bias", [d]),
-            proj1Weight: try w(p + "proj1.weight", [d, d]), proj1Bias: try w(p + "proj1.bias", [d]),
-            proj2Weight: try w(p + "proj2.weight", [a.outputDim, d]), proj2Bias: try w(p + "proj2.bias", [a.outputDim]))
+            proj1: try w.matrix([(p + "proj1.weight", d)], cols: d), proj1Bias: try w(p + "proj1.bias", [d]),
+            proj2: try w.matrix([(p + "proj2.weight", a.outputDim)], cols: d), proj2Bias: try w(p + "proj2.bias", [a.outputDim]))
 
-        let m = "thinker.model."
-        let hidden = t.hiddenSize, qDim = t.numAttentionHeads * t.headDim, kvDim = t.numKeyValueHeads * t.headDim
-        let embed = try w(m + "embed_tokens.weight", [t.vocabSize, hidden])
         var decoderLayers: [Qwen3DecoderLayerWeights] = []
         for i in 0..<t.numHiddenLayers {
             let l = m + "layers.\(i)."
-            let qkv = try w(l + "self_attn.q_proj.weight", [qDim, hidden])
-            _ = try w(l + "self_attn.k_proj.weight", [kvDim, hidden])
-            _ = try w(l + "self_attn.v_proj.weight", [kvDim, hidden])
-            let gateUp = try w(l + "mlp.gate_proj.weight", [t.intermediateSize, hidden])
-            _ = try w(l + "mlp.up_proj.weight", [t.intermediateSize, hidden])
             decoderLayers.append(Qwen3DecoderLayerWeights(
                 inputNorm: try w(l + "input_layernorm.weight", [hidden]),
-                qkvWeight: qkv,
+                qkv: try w.matrix([(l + "self_attn.q_proj.weight", qDim), (l + "self_attn.k_proj.weight", kvDim),
+                                   (l + "self_attn.v_proj.weight", kvDim)], cols: hidden),
                 qNorm: try w(l + "self_attn.q_norm.weight", [t.headDim]),
                 kNorm: try w(l + "self_attn.k_norm.weight", [t.headDim]),
-                oWeight: try w(l + "self_attn.o_proj.weight", [hidden, qDim]),
+                o: try w.matrix([(l + "self_attn.o_proj.weight", hidden)], cols: qDim),
                 postNorm: try w(l + "post_attention_layernorm.weight", [hidden]),
-                gateUpWeight: gateUp,
-                downWeight: try w(l + "mlp.down_proj.weight", [hidden, t.intermediateSize])))
+                gateUp: try w.matrix([(l + "mlp.gate_proj.weight", t.intermediateSize), (l + "mlp.up_proj.weight", t.intermediateSize)],
+                                     cols: hidden),
+                down: try w.matrix([(l + "mlp.down_proj.weight", hidden)], cols: t.intermediateSize)))
         }
         let norm = try w(m + "norm.weight", [hidden])
-        let head = tied ? embed : try w("thinker.lm_head.weight", [config.headRows, hidden])
+        let head = tied ? embed : try w.matrix([("thinker.lm_head.weight", config.headRows)], cols: hidden)
         return (encoder, Qwen3DecoderWeights(embedTokens: embed, layers: decoderLayers, norm: norm, head: head))
     }
 }

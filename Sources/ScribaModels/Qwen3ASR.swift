@@ -13,7 +13,8 @@
 //
 // Left out: batching several clips in one call (the pipeline calls once per chunk), sampling
 // (the reference decodes greedily), the talker/streaming parts of the reference, and the long-audio
-// splitting (the pipeline's chunker does that). Weights are held as Float (bf16 widened at load).
+// splitting (the pipeline's chunker does that). Linear weights are held in the checkpoint's precision
+// (or f32 / bf16 / int8 on request, see Qwen3ASR+Weights.swift).
 //
 // Not thread-safe: the scratch buffers and KV cache are mutable. One instance per process, used
 // from one actor (ScribaPipeline's Qwen3Recognizer).
@@ -58,8 +59,15 @@ public final class Qwen3ASR {
         public var stopTokens: [Int] { [imEnd, endOfText] }
     }
 
+    /// How the linear layers' weights are held (the checkpoint's dtype unless asked otherwise).
+    public var precision: WeightPrecision { weights.precision }
+    /// Bytes of all weights as held in memory (what RSS is compared with).
+    public var weightBytes: Int { weights.byteCount }
+
     /// Loads config.json, the tokenizer and the weights of a Qwen3-ASR or aligner folder.
-    public init(folder: URL, encoderAttention: Qwen3EncoderAttention = .windowed) throws {
+    /// `precision` nil keeps the checkpoint's dtype (bf16 for the released models; f32 files stay
+    /// f32); `.bf16` narrows f32 files, `.int8(groupSize:)` quantises the linear layers.
+    public init(folder: URL, encoderAttention: Qwen3EncoderAttention = .windowed, precision: WeightPrecision? = nil) throws {
         self.folder = folder
         self.encoderAttention = encoderAttention
         let config = try Qwen3ASRConfig.load(folder: folder)
@@ -68,7 +76,7 @@ public final class Qwen3ASR {
         self.tokenizer = tokenizer
         specialTokens = try Self.lookUpSpecialTokens(tokenizer: tokenizer, config: config, folder: folder)
         let checkpoint = try SafeTensorsCheckpoint(folder: folder)
-        weights = try Qwen3ThinkerWeights.load(checkpoint: checkpoint, config: config)
+        weights = try Qwen3ThinkerWeights.load(checkpoint: checkpoint, config: config, precision: precision)
         scratch = Qwen3Scratch(config: config)
         headRows = config.headRows
         let t = config.text
@@ -82,7 +90,7 @@ public final class Qwen3ASR {
     /// 32k positions cover ~40 minutes of audio tokens; 16 MB for head_dim 128.
     static let ropeTablePositions = 32_768
     /// KV cache positions allocated at load; a longer prompt reallocates once for that call.
-    static let initialCachePositions = 1_024
+    static let initialCachePositions = 256
 
     private static func lookUpSpecialTokens(tokenizer: BPETokenizer, config: Qwen3ASRConfig, folder: URL) throws -> SpecialTokens {
         func id(_ token: String) throws -> Int {
@@ -161,6 +169,8 @@ final class Qwen3Scratch {
     let activated: Qwen3Buffer   // [B × I]
     let scores: Qwen3Buffer      // [B × keys], grows with the context
     let logits: Qwen3Buffer      // [headRows]
+    /// Dequantised weight tiles for GEMM and GEMV outputs of accumulating calls.
+    let linear = LinearScratch()
 
     init(config: Qwen3ASRConfig) {
         let a = config.audio, t = config.text
@@ -220,24 +230,6 @@ enum Qwen3Math {
     @inline(__always)
     static func add(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
         for i in 0..<count { y[i] += x[i] }
-    }
-
-    /// residual += x · Wᵀ + bias (one GEMM/GEMV accumulating onto the residual stream).
-    static func linearAccumulate(
-        _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int,
-        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outFeatures: Int,
-        into residual: UnsafeMutablePointer<Float>
-    ) {
-        guard rows > 0, outFeatures > 0, inFeatures > 0 else { return }
-        if rows == 1 {
-            BLAS.sgemv(m: outFeatures, n: inFeatures, a: weight, lda: inFeatures, x: x, beta: 1, y: residual)
-        } else {
-            BLAS.sgemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: x, lda: inFeatures,
-                       b: weight, ldb: inFeatures, beta: 1, c: residual, ldc: outFeatures)
-        }
-        if let bias {
-            for r in 0..<rows { add(bias, into: residual + r * outFeatures, count: outFeatures) }
-        }
     }
 
     /// Index of the largest value; the first on ties, as torch.argmax.

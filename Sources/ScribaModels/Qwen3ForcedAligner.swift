@@ -38,8 +38,9 @@ public final class Qwen3ForcedAligner {
     /// Milliseconds per classifier bin (80 in the released checkpoint).
     public let segmentMilliseconds: Double
 
-    public init(folder: URL, encoderAttention: Qwen3EncoderAttention = .windowed) throws {
-        let model = try Qwen3ASR(folder: folder, encoderAttention: encoderAttention)
+    /// `precision`: how the weights are held (nil: the checkpoint's dtype), as for `Qwen3ASR`.
+    public init(folder: URL, encoderAttention: Qwen3EncoderAttention = .windowed, precision: WeightPrecision? = nil) throws {
+        let model = try Qwen3ASR(folder: folder, encoderAttention: encoderAttention, precision: precision)
         guard model.config.isForcedAligner, let token = model.specialTokens.timestamp,
               let segment = model.config.timestampSegmentTime else {
             throw Qwen3ASRError.wrongModelKind(folder: folder, expected: "Qwen3-ForcedAligner model", found: "Qwen3-ASR")

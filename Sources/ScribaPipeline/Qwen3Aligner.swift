@@ -26,9 +26,10 @@ public actor Qwen3Aligner: ForcedAligner, UnitAligner {
 
     public init(
         folder: URL, modelName: String? = nil, maxChunkDuration: Double = defaultMaxChunkDuration,
-        safety: AlignmentSafetyOptions = .init(), encoderAttention: Qwen3EncoderAttention = .windowed
+        safety: AlignmentSafetyOptions = .init(), encoderAttention: Qwen3EncoderAttention = .windowed,
+        precision: WeightPrecision? = nil
     ) throws {
-        let aligner = try Qwen3ForcedAligner(folder: folder, encoderAttention: encoderAttention)
+        let aligner = try Qwen3ForcedAligner(folder: folder, encoderAttention: encoderAttention, precision: precision)
         self.aligner = aligner
         self.modelName = modelName ?? folder.standardizedFileURL.lastPathComponent
         self.maxChunkDuration = maxChunkDuration

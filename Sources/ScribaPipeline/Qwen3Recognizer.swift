@@ -25,11 +25,12 @@ public actor Qwen3Recognizer: SpeechRecognizer {
     ///   - modelName: shown in logs and reports; defaults to the folder name.
     ///   - maxNewTokens: a fixed bound per call instead of `Qwen3ASR.defaultMaxNewTokens(frames:)`.
     ///   - encoderAttention: 8 s windows (default) or the whole clip (the reference's CPU path).
+    ///   - precision: how the weights are held; nil keeps the checkpoint's dtype.
     public init(
         folder: URL, modelName: String? = nil, maxChunkDuration: Double = defaultMaxChunkDuration,
-        maxNewTokens: Int? = nil, encoderAttention: Qwen3EncoderAttention = .windowed
+        maxNewTokens: Int? = nil, encoderAttention: Qwen3EncoderAttention = .windowed, precision: WeightPrecision? = nil
     ) throws {
-        let model = try Qwen3ASR(folder: folder, encoderAttention: encoderAttention)
+        let model = try Qwen3ASR(folder: folder, encoderAttention: encoderAttention, precision: precision)
         self.model = model
         self.modelName = modelName ?? folder.standardizedFileURL.lastPathComponent
         self.maxChunkDuration = maxChunkDuration

@@ -14,6 +14,18 @@ public enum WeightPrecision: Sendable, Hashable, CustomStringConvertible {
     /// (the SIMD width) so no vector straddles two groups.
     case int8(groupSize: Int? = nil)
 
+    /// From a command-line word: "f32", "bf16", "int8" (group-wise, 128 columns per scale: the
+    /// accuracy of per-channel scales is worse on wide rows) or "int8-row"; nil for anything else.
+    public init?(argument: String) {
+        switch argument.lowercased() {
+        case "f32", "fp32", "float32": self = .f32
+        case "bf16", "bfloat16": self = .bf16
+        case "int8": self = .int8(groupSize: 128)
+        case "int8-row": self = .int8(groupSize: nil)
+        default: return nil
+        }
+    }
+
     public var description: String {
         switch self {
         case .f32: "f32"
@@ -104,23 +116,37 @@ public struct WeightMatrix: Sendable {
         guard bytes.count == rows * cols * type.byteWidth else {
             throw .byteCountMismatch(rows: rows, cols: cols, type: type, found: bytes.count)
         }
+        let base = bytes.baseAddress!
+        let rowBytes = cols * type.byteWidth
+        try self.init(rows: rows, cols: cols, type: type, precision: precision) { base + $0 * rowBytes }
+    }
+
+    /// From raw little-endian rows that need not be contiguous: `rowBytes(r)` is the address of row
+    /// r's `cols` values of `type`, possibly unaligned (rows of several checkpoint tensors can make one
+    /// matrix, e.g. q|k|v). Rows are requested in order, once each.
+    public init(rows: Int, cols: Int, type: WeightSourceType, precision: WeightPrecision,
+                rowBytes: (Int) -> UnsafeRawPointer) throws(WeightMatrixError) {
+        guard rows > 0, cols > 0 else { throw .invalidShape(rows: rows, cols: cols) }
+        let byteCount = cols * type.byteWidth
         if type == .bf16, precision == .bf16 {
             var bits = [UInt16](repeating: 0, count: rows * cols)
-            bits.withUnsafeMutableBytes { $0.copyMemory(from: bytes) }
+            bits.withUnsafeMutableBytes { destination in
+                for r in 0..<rows {
+                    (destination.baseAddress! + r * byteCount).copyMemory(from: rowBytes(r), byteCount: byteCount)
+                }
+            }
             self.init(rows: rows, cols: cols, precision: precision, groupSize: cols, storage: .bf16(bits))
             return
         }
-        let base = bytes.baseAddress!
-        let rowBytes = cols * type.byteWidth
         var halves = [UInt16](repeating: 0, count: type == .f32 ? 0 : cols)
         try self.init(rows: rows, cols: cols, precision: precision, sourceCount: rows * cols) { row, scratch in
-            let source = base + row * rowBytes
+            let source = rowBytes(row)
             switch type {
             case .f32:
-                UnsafeMutableRawPointer(scratch).copyMemory(from: source, byteCount: rowBytes)
+                UnsafeMutableRawPointer(scratch).copyMemory(from: source, byteCount: byteCount)
             case .bf16, .f16:
                 halves.withUnsafeMutableBufferPointer { h in
-                    UnsafeMutableRawPointer(h.baseAddress!).copyMemory(from: source, byteCount: rowBytes)
+                    UnsafeMutableRawPointer(h.baseAddress!).copyMemory(from: source, byteCount: byteCount)
                     if type == .bf16 {
                         BFloat16.convert(UnsafePointer(h.baseAddress!), to: scratch, count: cols)
                     } else {
@@ -212,5 +238,45 @@ public struct WeightMatrix: Sendable {
     public func scales(row: Int) -> [Float] {
         guard case .int8(_, let s) = storage else { return [] }
         return Array(s[(row * groupsPerRow)..<((row + 1) * groupsPerRow)])
+    }
+}
+
+extension WeightMatrix {
+    /// Writes rows `range` as f32 (dequantised for int8, widened for bf16) to `destination`
+    /// ([range.count × cols], row-major): the tile a GEMM multiplies by. Allocates nothing.
+    public func dequantizeRows(_ range: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= rows, "rows \(range) outside 0..<\(rows)")
+        let count = range.count * cols
+        let start = range.lowerBound * cols
+        switch storage {
+        case .f32(let v):
+            v.withUnsafeBufferPointer { destination.update(from: $0.baseAddress! + start, count: count) }
+        case .bf16(let v):
+            v.withUnsafeBufferPointer { BFloat16.convert($0.baseAddress! + start, to: destination, count: count) }
+        case .int8(let v, let s):
+            v.withUnsafeBufferPointer { values in
+                s.withUnsafeBufferPointer { scales in
+                    for (i, r) in range.enumerated() {
+                        let q = values.baseAddress! + r * cols
+                        let out = destination + i * cols
+                        for g in 0..<groupsPerRow {
+                            let scale = scales[r * groupsPerRow + g]
+                            for c in (g * groupSize)..<min((g + 1) * groupSize, cols) { out[c] = Float(q[c]) * scale }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Row `row` as f32 into `destination` [cols]: an embedding lookup without widening the table.
+    public func copyRow(_ row: Int, into destination: UnsafeMutablePointer<Float>) {
+        dequantizeRows(row..<(row + 1), into: destination)
+    }
+
+    /// Runs `body` on the f32 values when stored as f32 (GEMM can use them in place); nil otherwise.
+    public func withF32Values<R>(_ body: (UnsafePointer<Float>) throws -> R) rethrows -> R? {
+        guard case .f32(let v) = storage else { return nil }
+        return try v.withUnsafeBufferPointer { try body($0.baseAddress!) }
     }
 }

@@ -12,7 +12,6 @@ let allBenchmarks: [any Benchmark] = [
     ConvBenchmark(),
     MemoryBandwidthBenchmark(),
     GEMVBenchmark(),
-    AlignerBenchmark(),
 ]
 
 @MainActor
@@ -22,6 +21,18 @@ func usage() -> String {
     return lines.joined(separator: "\n")
 }
 
+// `qwen3` and `aligner` take their own options, so they are dispatched before the name check.
+let modelBenchmarkArguments = Array(CommandLine.arguments.dropFirst(2))
+switch CommandLine.arguments.dropFirst().first {
+case "qwen3"?:
+    Qwen3Benchmark.main(modelBenchmarkArguments)
+    exit(0)
+case "aligner"?:
+    Qwen3AlignerBenchmark.main(modelBenchmarkArguments)
+    exit(0)
+default:
+    break
+}
 let requested = Array(CommandLine.arguments.dropFirst())
 if requested.contains(where: { $0 == "-h" || $0 == "--help" || $0 == "help" }) {
     print(usage())

@@ -28,6 +28,9 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Spoken language: auto, or a code/name (zh, en, ja, ko, yue, de, fr, ...).")
     var language: String = "auto"
 
+    @Option(help: "Qwen3 weight storage: f32, bf16 or int8 (group-wise). Default: the checkpoint's dtype (bf16 for the released models).")
+    var precision: String?
+
     @Option(help: "CPU threads for local inference (default: all cores).")
     var threads: Int?
 
@@ -49,6 +52,9 @@ struct EngineOptions: ParsableArguments {
     func validate() throws {
         _ = try parsedLanguage()
         if retries < 0 || retries > 20 { throw ValidationError("--retries \(retries) is outside 0...20.") }
+        if let precision, WeightPrecision(argument: precision) == nil {
+            throw ValidationError("--precision \(precision) is not one of f32, bf16, int8.")
+        }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads)).") }
         if engine == .remote, model != nil || alignerModel != nil {
             throw ValidationError("--model and --aligner-model choose local models; with --engine remote the services decide. Drop them or pick a local engine.")
@@ -80,9 +86,11 @@ struct EngineOptions: ParsableArguments {
             guard let name else {
                 throw ModelHubError.notCached(repo: KnownModels.preferredRecognizers[0], revision: "main")
             }
-            let recognizer = try Qwen3Recognizer(folder: try localModelFolder(name), maxChunkDuration: Self.qwen3ChunkSeconds)
+            let storage = precision.flatMap(WeightPrecision.init(argument:))
+            let recognizer = try Qwen3Recognizer(folder: try localModelFolder(name), maxChunkDuration: Self.qwen3ChunkSeconds,
+                                                 precision: storage)
             let alignerFolder = try alignerModel.map(localModelFolder) ?? localModelFolderIfCached(KnownModels.aligner)
-            return (recognizer, try alignerFolder.map { try Qwen3Aligner(folder: $0) })
+            return (recognizer, try alignerFolder.map { try Qwen3Aligner(folder: $0, precision: storage) })
         case .remote:
             let recognizer = try RemoteRecognizer(baseURL: asrUrl, retry: retry)
             let aligner = try alignUrl.map { try RemoteAligner(baseURL: $0, retry: retry) }

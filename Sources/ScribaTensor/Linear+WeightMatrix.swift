@@ -1,0 +1,101 @@
+// y = x · Wᵀ (+ b) (or y += …) against a `WeightMatrix` in any precision, choosing the kernel by the
+// number of input rows: a few rows (decode steps) stream the stored weights once through
+// `GEMV.multiply`; many rows (encoder, prefill, aligner) go through BLAS sgemm, on the f32 values in
+// place when stored as f32, otherwise on tiles of rows dequantised into a reused scratch — GEMM
+// reuses each weight across all input rows, so widening a tile costs little next to the multiply,
+// and no f32 copy of the whole matrix ever exists.
+
+/// Reused working memory of `Linear.forward(_:rows:weight:...)`: the dequantised weight tile and the
+/// GEMV output of an accumulating call. Grows on demand, never shrinks; not thread-safe.
+public final class LinearScratch {
+    private(set) var pointer: UnsafeMutablePointer<Float>
+    private(set) var capacity: Int
+
+    public init() {
+        capacity = 0
+        pointer = .allocate(capacity: 1)
+    }
+
+    deinit { pointer.deallocate() }
+
+    func reserve(_ needed: Int) -> UnsafeMutablePointer<Float> {
+        if needed > capacity {
+            pointer.deallocate()
+            pointer = .allocate(capacity: needed)
+            capacity = needed
+        }
+        return pointer
+    }
+}
+
+extension Linear {
+    /// Up to this many input rows use GEMV (weights read once for all rows); more use GEMM.
+    public static let gemvMaxRows = 4
+    /// Elements per dequantised tile (4 MB of f32): large enough for GEMM to run at full speed,
+    /// small enough to stay in the 32 MB L3 while it is multiplied.
+    static let tileElements = 1 << 20
+
+    /// x: [rows × weight.cols], bias: [weight.rows] or nil, output: [rows × weight.rows] (must not
+    /// overlap x). `accumulate` adds x · Wᵀ + b onto output (a residual stream) instead of
+    /// overwriting it. Allocates nothing once `scratch` has grown.
+    public static func forward(
+        _ x: UnsafePointer<Float>, rows: Int, weight: WeightMatrix, bias: UnsafePointer<Float>?,
+        output: UnsafeMutablePointer<Float>, accumulate: Bool = false, scratch: LinearScratch,
+        pool: ThreadPool? = .shared
+    ) {
+        guard rows > 0 else { return }
+        let outFeatures = weight.rows, inFeatures = weight.cols
+        if rows <= gemvMaxRows {
+            if accumulate {
+                let temporary = scratch.reserve(rows * outFeatures)
+                GEMV.multiply(weight, x: x, inputs: rows, bias: bias, output: temporary, pool: pool)
+                for i in 0..<(rows * outFeatures) { output[i] += temporary[i] }
+            } else {
+                GEMV.multiply(weight, x: x, inputs: rows, bias: bias, output: output, pool: pool)
+            }
+            return
+        }
+        // Seed the bias (or keep the residual) and let BLAS accumulate onto it with beta = 1.
+        var beta: Float = accumulate ? 1 : 0
+        if let bias {
+            for r in 0..<rows {
+                let y = output + r * outFeatures
+                if accumulate {
+                    for i in 0..<outFeatures { y[i] += bias[i] }
+                } else {
+                    y.update(from: bias, count: outFeatures)
+                }
+            }
+            beta = 1
+        }
+        let done: Void? = weight.withF32Values { w in
+            BLAS.sgemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: x, lda: inFeatures,
+                       b: w, ldb: inFeatures, beta: beta, c: output, ldc: outFeatures)
+        }
+        guard done == nil else { return }
+        let tileRows = min(outFeatures, max(16, tileElements / inFeatures))
+        let tile = scratch.reserve(tileRows * inFeatures)
+        for start in stride(from: 0, to: outFeatures, by: tileRows) {
+            let end = min(start + tileRows, outFeatures)
+            dequantize(weight, start..<end, into: tile, pool: pool)
+            BLAS.sgemm(transB: true, m: rows, n: end - start, k: inFeatures, a: x, lda: inFeatures,
+                       b: tile, ldb: inFeatures, beta: beta, c: output + start, ldc: outFeatures)
+        }
+    }
+
+    /// Widens a tile on both cores (it is memory-bound, like a GEMV).
+    private static func dequantize(_ weight: WeightMatrix, _ range: Range<Int>, into tile: UnsafeMutablePointer<Float>,
+                                   pool: ThreadPool?) {
+        let threads = min(pool?.threadCount ?? 1, range.count)
+        guard let pool, threads > 1 else {
+            weight.dequantizeRows(range, into: tile)
+            return
+        }
+        let cols = weight.cols
+        pool.run(tasks: threads) { task in
+            let from = range.lowerBound + range.count * task / threads
+            let to = range.lowerBound + range.count * (task + 1) / threads
+            weight.dequantizeRows(from..<to, into: tile + (from - range.lowerBound) * cols)
+        }
+    }
+}
