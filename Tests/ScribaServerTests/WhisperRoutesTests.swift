@@ -61,9 +61,10 @@ struct WhisperRoutesTests {
         }
     }
 
-    @Test func transcribeDetectsEnglishAndReadsTheClip() async throws {
+    // Debug-build Whisper is slow: each test makes as few requests as covers its endpoint.
+    @Test func transcribeDetectsEnglishAndGivesWhisperWordTimes() async throws {
         try await withASR { client in
-            let response = try await client.post("/transcribe", WhisperServerFixture.upload)
+            let response = try await client.post("/transcribe", WhisperServerFixture.upload.field("timestamps", "true"))
             #expect(response.status == .ok, "\(response.text)")
             let text = (response.json["text"] as? String ?? "").lowercased()
             for word in ["dashwood", "leisure", "consider", "prudently", "power"] {
@@ -71,13 +72,6 @@ struct WhisperRoutesTests {
             }
             #expect(response.json["language"] as? String == "en")
             #expect(number(response.json["duration"]) == Self.duration)
-        }
-    }
-
-    @Test func transcribeWithTimestampsGivesWhisperWordTimes() async throws {
-        try await withASR { client in
-            let response = try await client.post("/transcribe", WhisperServerFixture.upload.field("language", "en").field("timestamps", "true"))
-            #expect(response.status == .ok, "\(response.text)")
             let words = objects(response.json["words"])
             expectSaneTimes(words, "words")
             // faster-whisper: 22 words, "And" 0.00–0.34 s, "them." from 6.58 s.
@@ -91,17 +85,12 @@ struct WhisperRoutesTests {
         }
     }
 
-    @Test func openAISubtitlesAndVerboseJSON() async throws {
+    @Test func openAISRTAndVerboseJSONWithWordTimes() async throws {
         try await withASR { client in
             let srt = try await client.post("/v1/audio/transcriptions", WhisperServerFixture.openAIUpload.field("response_format", "srt"))
             #expect(srt.status == .ok, "\(srt.text)")
             #expect(srt.text.hasPrefix("1\n00:00:00,"))
             #expect(srt.text.contains(" --> ") && srt.text.contains("Dashwood"))
-
-            let vtt = try await client.post("/v1/audio/transcriptions", WhisperServerFixture.openAIUpload.field("response_format", "vtt"))
-            #expect(vtt.status == .ok)
-            #expect(vtt.text.hasPrefix("WEBVTT"))
-            #expect(vtt.text.contains("Dashwood"))
 
             let form = WhisperServerFixture.openAIUpload.field("response_format", "verbose_json").field("language", "en")
                 .field("timestamp_granularities[]", "word").field("timestamp_granularities[]", "segment")
