@@ -69,6 +69,11 @@ public struct APIError: Error, Sendable, Equatable {
             return APIError(status: .badRequest, code: "malformed_multipart", message: message)
         case .uploadTooLarge:
             return APIError(status: .contentTooLarge, code: "upload_too_large", message: message)
+        case .uploadStorageFailed:
+            return APIError(status: .internalServerError, code: "upload_storage_failed", message: message)
+        case .unauthorized:
+            // OpenAI's code for a missing or wrong key, so its clients raise AuthenticationError.
+            return APIError(status: .unauthorized, code: "invalid_api_key", message: message)
         case .busy(let seconds):
             return APIError(status: .serviceUnavailable, type: "server_busy", code: "server_busy", message: message,
                             retryAfterSeconds: seconds)
@@ -119,6 +124,7 @@ public struct APIError: Error, Sendable, Equatable {
     public func response() -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
+        if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 }

@@ -7,17 +7,36 @@ extension EngineHost {
     nonisolated func transcribe(_ upload: FormPart, options: PipelineOptions) async throws -> Transcript {
         let pipeline = try await readyPipeline()
         return try await limiter.withPermit {
-            let audio = try AudioFile.load(data: upload.data, fileName: upload.safeFileName).audio
-            return try await pipeline.transcribe(audio, options: options)
+            try await withTaskExecutorPreference(executor) {
+                let audio = try AudioFile.load(data: upload.data, fileName: upload.safeFileName).audio
+                return try await pipeline.transcribe(audio, options: options)
+            }
         }
     }
 
+    /// With a forced aligner, it times the text. Without one, the recogniser's own word times are
+    /// carried over to the text (`RecognizerWordAligner`); a recogniser that gives no word times
+    /// leaves `PipelineError.noAligner` (501).
     nonisolated func align(_ upload: FormPart, text: String, language: Language) async throws -> Transcript {
         let pipeline = try await readyPipeline()
-        guard pipeline.aligner != nil else { throw PipelineError.noAligner }
         return try await limiter.withPermit {
-            let audio = try AudioFile.load(data: upload.data, fileName: upload.safeFileName).audio
-            return try await pipeline.align(audio, text: text, language: language)
+            try await withTaskExecutorPreference(executor) {
+                try await alignOnEngineThread(pipeline, upload, text: text, language: language)
+            }
         }
+    }
+
+    private nonisolated func alignOnEngineThread(_ pipeline: TranscriptionPipeline, _ upload: FormPart, text: String,
+                                                 language: Language) async throws -> Transcript {
+        let audio = try AudioFile.load(data: upload.data, fileName: upload.safeFileName).audio
+        if pipeline.aligner != nil { return try await pipeline.align(audio, text: text, language: language) }
+        let options = PipelineOptions(recognition: RecognitionOptions(language: language, wordTimestamps: true), align: true)
+        let recognized = try await pipeline.transcribe(audio, options: options)
+        guard !recognized.words.isEmpty else { throw PipelineError.noAligner }
+        let units = RecognizerWordAligner.units(of: text, language: language)
+        let words = RecognizerWordAligner.transfer(units, onto: recognized.words, language: language, duration: audio.duration)
+        let segment = TranscriptSegment(start: words.first?.start ?? 0, end: words.last?.end ?? audio.duration,
+                                        text: text, words: words)
+        return Transcript(language: language.code, duration: audio.duration, segments: [segment])
     }
 }

@@ -16,14 +16,18 @@ public actor EngineHost {
     /// Unix time the models became ready (`created` in `/v1/models`).
     public private(set) var loadedAt: Int?
     public nonisolated let limiter: ConcurrencyLimiter
+    /// One thread per concurrency slot: engine work runs there, never on the cooperative pool.
+    nonisolated let executor: EngineExecutor
 
     public init(limiter: ConcurrencyLimiter) {
         self.limiter = limiter
+        self.executor = EngineExecutor(threads: limiter.maxConcurrent)
     }
 
     /// Ready at once (tests, or a caller that loaded the models before starting the servers).
     public init(recognizer: any SpeechRecognizer, aligner: (any ForcedAligner)?, limiter: ConcurrencyLimiter) {
         self.limiter = limiter
+        self.executor = EngineExecutor(threads: limiter.maxConcurrent)
         self.pipeline = TranscriptionPipeline(recognizer: recognizer, aligner: aligner)
         self.state = .ready
         self.loadedAt = Int(Date().timeIntervalSince1970)

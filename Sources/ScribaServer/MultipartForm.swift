@@ -47,18 +47,24 @@ public struct MultipartForm: Sendable {
 
     /// Reads and parses the body. Rejects a declared Content-Length over `limitBytes` before
     /// reading anything, and stops reading as soon as the received bytes pass it (chunked uploads).
-    public static func read(_ request: Request, limitBytes: Int) async throws -> MultipartForm {
+    /// Parts larger than `PartCollector.memoryLimit` are spooled to an unnamed temporary file and
+    /// memory-mapped, so an upload never sits whole in the heap.
+    /// `spoolDirectory` defaults to the system temporary folder (TMPDIR).
+    public static func read(_ request: Request, limitBytes: Int, spoolDirectory: URL? = nil) async throws -> MultipartForm {
         let boundary = try boundary(contentType: request.headers[.contentType])
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limitBytes {
             throw ServerError.uploadTooLarge(limitBytes: limitBytes, declaredBytes: declared)
         }
-        let collector = PartCollector(boundary: boundary)
+        let collector = PartCollector(boundary: boundary,
+                                      spoolDirectory: spoolDirectory ?? FileManager.default.temporaryDirectory)
+        defer { collector.discardSpool() }
         var received = 0
         for try await buffer in request.body {
             received += buffer.readableBytes
             guard received <= limitBytes else { throw ServerError.uploadTooLarge(limitBytes: limitBytes, declaredBytes: nil) }
             try collector.feed(buffer)
         }
+        try collector.finish()
         return MultipartForm(parts: collector.parts)
     }
 
@@ -74,24 +80,90 @@ public struct MultipartForm: Sendable {
 }
 
 /// Feeds multipart-kit's streaming parser and gathers finished parts. Lives for one request.
-private final class PartCollector {
+/// A part's bytes stay in memory up to `memoryLimit`; past that they go to a temporary file named
+/// by a UUID (never by the client's file name), which is mapped and unlinked when the part ends.
+final class PartCollector {
+    /// Form fields are small; anything bigger is an upload and goes to disk.
+    static let memoryLimit = 256 * 1024
+    /// More parts than any endpoint reads; a body of thousands of tiny parts is abuse.
+    static let maxParts = 64
+
     private let parser: MultipartParser
+    private let spoolDirectory: URL
+    private let closing: [UInt8]
     private(set) var parts: [FormPart] = []
     private var headers: [(String, String)] = []
     private var data = Data()
+    private var spool: (url: URL, handle: FileHandle)?
+    /// The last bytes received: the closing boundary must be among them (room for a short epilogue).
+    private var tail: [UInt8] = []
+    /// An error raised inside a parser callback (which cannot throw), rethrown by `feed`.
+    private var failure: ServerError?
 
-    init(boundary: String) {
+    init(boundary: String, spoolDirectory: URL) {
         parser = MultipartParser(boundary: boundary)
+        self.spoolDirectory = spoolDirectory
+        closing = Array("--\(boundary)--".utf8)
         parser.onHeader = { [unowned self] name, value in headers.append((name, value)) }
-        parser.onBody = { [unowned self] buffer in data.append(contentsOf: buffer.readableBytesView) }
+        parser.onBody = { [unowned self] buffer in append(buffer) }
         parser.onPartComplete = { [unowned self] in finishPart() }
     }
 
     func feed(_ buffer: ByteBuffer) throws {
+        let keep = closing.count + 64
+        tail.append(contentsOf: buffer.readableBytesView.suffix(keep))
+        if tail.count > keep { tail.removeFirst(tail.count - keep) }
         do {
             try parser.execute(buffer)
         } catch {
             throw ServerError.malformedMultipart(reason: "\(error)")
+        }
+        if let failure { throw failure }
+    }
+
+    /// The body ended: it must have ended with the closing boundary, or a part was cut off.
+    func finish() throws {
+        guard contains(tail, closing) else {
+            throw ServerError.malformedMultipart(
+                reason: "the body ended before the closing boundary '\(String(decoding: closing, as: UTF8.self))' (truncated upload?)")
+        }
+    }
+
+    /// Removes a half-written temporary file (the body failed mid-part).
+    func discardSpool() {
+        guard let spool else { return }
+        try? spool.handle.close()
+        try? FileManager.default.removeItem(at: spool.url)
+        self.spool = nil
+    }
+
+    private func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard haystack.count >= needle.count else { return false }
+        return (0...(haystack.count - needle.count)).contains { start in
+            haystack[start..<(start + needle.count)].elementsEqual(needle)
+        }
+    }
+
+    private func append(_ buffer: ByteBuffer) {
+        guard failure == nil else { return }
+        do {
+            if let spool {
+                try spool.handle.write(contentsOf: buffer.readableBytesView)
+                return
+            }
+            data.append(contentsOf: buffer.readableBytesView)
+            if data.count > Self.memoryLimit {
+                let url = spoolDirectory.appendingPathComponent("scriba-upload-\(UUID().uuidString)")
+                guard FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+                    throw CocoaError(.fileWriteNoPermission)
+                }
+                let handle = try FileHandle(forWritingTo: url)
+                spool = (url, handle)
+                try handle.write(contentsOf: data)
+                data = Data()
+            }
+        } catch {
+            failure = .uploadStorageFailed(reason: (error as NSError).localizedDescription)
         }
     }
 
@@ -99,6 +171,23 @@ private final class PartCollector {
         defer {
             headers.removeAll()
             data = Data()
+        }
+        if let spool {
+            self.spool = nil
+            do {
+                try spool.handle.close()
+                // Mapped, then unlinked: the pages stay readable and reclaimable, and nothing is
+                // left on disk whatever happens to the request next.
+                data = try Data(contentsOf: spool.url, options: .alwaysMapped)
+            } catch {
+                failure = .uploadStorageFailed(reason: (error as NSError).localizedDescription)
+            }
+            try? FileManager.default.removeItem(at: spool.url)
+        }
+        guard failure == nil else { return }
+        guard parts.count < Self.maxParts else {
+            failure = .malformedMultipart(reason: "more than \(Self.maxParts) parts")
+            return
         }
         guard let disposition = headers.first(where: { $0.0.lowercased() == "content-disposition" })?.1 else { return }
         let (_, parameters) = HeaderValue.parse(disposition)

@@ -7,7 +7,7 @@ public typealias ScribaApplication = Application<RouterResponder<BasicRequestCon
 
 /// ASR port: `POST /transcribe`, `POST /v1/audio/transcriptions`, `GET /v1/models`, health.
 public func buildASRApplication(configuration: ServerConfiguration, engines: EngineHost, logger: Logger) -> ScribaApplication {
-    let router = baseRouter(engines: engines)
+    let router = baseRouter(configuration, engines: engines)
     router.addRoutes(TranscribeRoutes(engines: engines, maxUploadBytes: configuration.maxUploadBytes).routes)
     router.addRoutes(OpenAIRoutes(engines: engines, maxUploadBytes: configuration.maxUploadBytes).routes)
     return application(router, configuration, name: "scriba-asr", logger: logger)
@@ -15,23 +15,33 @@ public func buildASRApplication(configuration: ServerConfiguration, engines: Eng
 
 /// Aligner port: `POST /align`, health.
 public func buildAlignApplication(configuration: ServerConfiguration, engines: EngineHost, logger: Logger) -> ScribaApplication {
-    let router = baseRouter(engines: engines)
+    let router = baseRouter(configuration, engines: engines)
     router.addRoutes(AlignRoutes(engines: engines, maxUploadBytes: configuration.maxUploadBytes).routes)
     return application(router, configuration, name: "scriba-align", logger: logger)
 }
 
 /// Web page port: `GET /`, `POST /api/transcribe` (the in-process recogniser, so no CORS), health.
 public func buildUIApplication(configuration: ServerConfiguration, engines: EngineHost, logger: Logger) -> ScribaApplication {
-    let router = baseRouter(engines: engines)
+    let router = baseRouter(configuration, engines: engines)
     let transcribe = TranscribeRoutes(engines: engines, maxUploadBytes: configuration.maxUploadBytes)
     router.addRoutes(WebPageRoutes(transcribe: transcribe).routes)
     return application(router, configuration, name: "scriba-ui", logger: logger)
 }
 
-private func baseRouter(engines: EngineHost) -> Router<BasicRequestContext> {
+private func baseRouter(_ configuration: ServerConfiguration, engines: EngineHost) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
-    // First, so it wraps every route and the router's own 404.
+    // CORS outermost: it answers preflights itself and sees only responses, never thrown errors
+    // (which it would wrap and strip of their JSON body). Off unless --cors-origin is given.
+    if let origin = configuration.corsOrigin {
+        router.add(middleware: CORSMiddleware(
+            allowOrigin: origin == "*" ? .all : .oneOf(origin),
+            allowHeaders: [.accept, .authorization, .contentType, .origin],
+            allowMethods: [.get, .post, .head, .options],
+            exposedHeaders: ["Retry-After", ResponseJSON.audioSecondsHeader.canonicalName]))
+    }
+    // Then the log, so it wraps every route, the key check and the router's own 404.
     router.add(middleware: RequestLogMiddleware())
+    if let key = configuration.apiKey { router.add(middleware: APIKeyMiddleware(key: key)) }
     router.addRoutes(HealthRoutes(engines: engines).routes)
     return router
 }
@@ -42,6 +52,7 @@ private func application(_ router: Router<BasicRequestContext>, _ configuration:
     logger[metadataKey: "server"] = .string(name)
     return Application(
         router: router,
+        server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Scriba"),
         logger: logger)
 }

@@ -14,6 +14,10 @@ public enum ServerError: Error, Sendable, Equatable {
     case malformedMultipart(reason: String)
     /// The body is over the configured limit; `declaredBytes` is the Content-Length when sent.
     case uploadTooLarge(limitBytes: Int, declaredBytes: Int?)
+    /// The upload could not be spooled to a temporary file (disk full, TMPDIR not writable).
+    case uploadStorageFailed(reason: String)
+    /// `--api-key` is set and the request's `Authorization: Bearer` is absent or wrong.
+    case unauthorized(sentKey: Bool)
     /// Every slot is busy and the wait queue is full.
     case busy(retryAfterSeconds: Int)
     /// Models are still loading (or failed to load: `failure` says why).
@@ -36,6 +40,12 @@ extension ServerError: CustomStringConvertible, LocalizedError {
         case .uploadTooLarge(let limit, let declared):
             let size = declared.map { " (\($0) bytes)" } ?? ""
             return "the upload\(size) is larger than the server's limit of \(megabytes(limit)) (\(limit) bytes). Send a shorter or compressed file (mp3, m4a, opus), or start the server with a larger --max-upload-mb."
+        case .uploadStorageFailed(let reason):
+            return "the server could not store the upload in its temporary folder (\(reason)). Free space in TMPDIR or retry later."
+        case .unauthorized(let sentKey):
+            return sentKey
+                ? "incorrect API key provided. Send the key the server was started with (--api-key or SCRIBA_API_KEY) as 'Authorization: Bearer KEY'."
+                : "this server requires an API key. Send it as 'Authorization: Bearer KEY' (the key given to scriba serve with --api-key or SCRIBA_API_KEY)."
         case .busy(let seconds):
             return "the server is busy: every transcription slot is in use and the wait queue is full. Retry in \(seconds) s."
         case .notReady(let failure):

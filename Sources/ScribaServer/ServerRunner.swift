@@ -15,14 +15,21 @@ public struct ServeSettings: Sendable, Equatable {
     public var alignPort: Int
     public var uiPort: Int
     public var maxUploadBytes: Int
+    public var apiKey: String?
+    public var corsOrigin: String?
+    public var idleTimeoutSeconds: Int
 
     public init(host: String = "127.0.0.1", asrPort: Int = 7861, alignPort: Int = 7862, uiPort: Int = 7860,
-                maxUploadBytes: Int = 50 * 1024 * 1024) {
+                maxUploadBytes: Int = 50 * 1024 * 1024, apiKey: String? = nil, corsOrigin: String? = nil,
+                idleTimeoutSeconds: Int = 30) {
         self.host = host
         self.asrPort = asrPort
         self.alignPort = alignPort
         self.uiPort = uiPort
         self.maxUploadBytes = maxUploadBytes
+        self.apiKey = apiKey
+        self.corsOrigin = corsOrigin
+        self.idleTimeoutSeconds = idleTimeoutSeconds
     }
 
     public func configuration(for role: ServerRole) -> ServerConfiguration {
@@ -31,7 +38,8 @@ public struct ServeSettings: Sendable, Equatable {
         case .align: alignPort
         case .ui: uiPort
         }
-        return ServerConfiguration(host: host, port: port, maxUploadBytes: maxUploadBytes)
+        return ServerConfiguration(host: host, port: port, maxUploadBytes: maxUploadBytes, apiKey: apiKey,
+                                   corsOrigin: corsOrigin, idleTimeoutSeconds: idleTimeoutSeconds)
     }
 }
 

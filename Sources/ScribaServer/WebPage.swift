@@ -59,6 +59,7 @@ enum WebPage {
     </select>
   </label>
   <label>Context <input id="context" type="text" placeholder="names, terms (optional)" size="28"></label>
+  <label>API key <input id="apikey" type="password" placeholder="only if the server needs one" size="20" autocomplete="off"></label>
   <button id="go" disabled>Transcribe</button>
 </div>
 
@@ -138,7 +139,9 @@ async function transcribe() {
   setStatus("Transcribing " + chosen.name + " …", false);
   const started = performance.now();
   try {
-    const response = await fetch("api/transcribe", { method: "POST", body: form });
+    const headers = {};
+    if ($("apikey").value.trim()) headers["Authorization"] = "Bearer " + $("apikey").value.trim();
+    const response = await fetch("api/transcribe", { method: "POST", body: form, headers: headers });
     const body = await response.json().catch(() => null);
     if (!response.ok) {
       const message = body && body.error ? body.error.message : "HTTP " + response.status;

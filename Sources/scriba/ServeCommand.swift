@@ -36,6 +36,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Requests allowed to wait for a slot; past that the server answers 503 with Retry-After.")
     var maxQueue = 16
 
+    @Option(help: ArgumentHelp("Require 'Authorization: Bearer KEY' on every endpoint but /health, /ready and the page (default: $SCRIBA_API_KEY, else none).",
+                               valueName: "key"))
+    var apiKey: String?
+
+    @Option(help: ArgumentHelp("Let browser pages on this origin (e.g. https://app.example.com, or *) call the APIs; CORS is off without it.",
+                               valueName: "origin"))
+    var corsOrigin: String?
+
+    @Option(help: "Close a connection that has not sent a complete request head within this many seconds (slow clients, idle keep-alive).")
+    var idleTimeout = 30
+
     @OptionGroup var engine: EngineOptions
 
     func validate() throws {
@@ -52,6 +63,13 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if maxConcurrency < 1 { throw ValidationError("--max-concurrency must be at least 1.") }
         if maxQueue < 0 { throw ValidationError("--max-queue must be 0 or more.") }
+        if idleTimeout < 1 || idleTimeout > 3600 { throw ValidationError("--idle-timeout \(idleTimeout) is outside 1...3600 seconds.") }
+        if let key = resolvedAPIKey, key.count < 8 || key.contains(where: \.isWhitespace) {
+            throw ValidationError("the API key must be at least 8 characters without spaces (it is sent as 'Authorization: Bearer KEY').")
+        }
+        if let corsOrigin, corsOrigin != "*", !(corsOrigin.hasPrefix("http://") || corsOrigin.hasPrefix("https://")) {
+            throw ValidationError("--cors-origin \(corsOrigin) is not an origin; pass e.g. https://app.example.com, or * for any origin.")
+        }
     }
 
     var activeRoles: [ServerRole] {
@@ -59,13 +77,23 @@ struct ServeCommand: AsyncParsableCommand {
         return (roles.isEmpty ? ServerRole.allCases : roles).filter { seen.insert($0).inserted }
     }
 
+    /// --api-key, else $SCRIBA_API_KEY; blank means none.
+    var resolvedAPIKey: String? {
+        let key = apiKey ?? ProcessInfo.processInfo.environment["SCRIBA_API_KEY"]
+        return key.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     var settings: ServeSettings {
         ServeSettings(host: host, asrPort: asrPort, alignPort: alignPort, uiPort: uiPort,
-                      maxUploadBytes: maxUploadMb * 1024 * 1024)
+                      maxUploadBytes: maxUploadMb * 1024 * 1024, apiKey: resolvedAPIKey,
+                      corsOrigin: corsOrigin, idleTimeoutSeconds: idleTimeout)
     }
 
     func run() async throws {
         let engines = EngineHost(limiter: ConcurrencyLimiter(maxConcurrent: maxConcurrency, maxQueued: maxQueue))
+        if resolvedAPIKey == nil && !["127.0.0.1", "localhost", "::1"].contains(host) {
+            printError("warning: serving on \(host) without an API key: anyone who can reach this address can use the models. Set --api-key or SCRIBA_API_KEY.")
+        }
         let options = try await engine.resolvingModels()
         try await runScribaServers(roles: activeRoles, settings: settings, engines: engines) {
             try options.makeEngines()

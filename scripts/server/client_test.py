@@ -2,11 +2,12 @@
 """End-to-end client test of a running `scriba serve` (ASR :7861, aligner :7862).
 
 Uses plain requests and the official OpenAI client against the OpenAI-compatible endpoint.
-Pinned: openai==3.51.0, requests 2.x (pip install openai==3.51.0 requests); espeak-ng and
-ffmpeg (Debian) make the test speech.
+Pinned: openai==3.51.0, requests==2.34.2 (pip install openai==3.51.0 requests==2.34.2); without
+--audio, espeak-ng and ffmpeg (Debian) make the test speech.
 
-    scriba serve --engine whisper --model ... --max-upload-mb 5 &
-    python3 scripts/server/client_test.py --max-upload-mb 5 [--no-aligner] [--expect hello]
+    scriba serve --engine whisper --model ... --max-upload-mb 5 [--api-key KEY] &
+    python3 scripts/server/client_test.py --max-upload-mb 5 [--api-key KEY] [--expect hello]
+    python3 scripts/server/client_test.py --audio clip.wav --align-text "what the clip says" --expect word
 
 Exits non-zero with a message at the first failed check.
 """
@@ -51,7 +52,13 @@ def main() -> int:
     parser.add_argument("--no-aligner", action="store_true", help="server runs without an aligner: /align must be 501")
     parser.add_argument("--expect", default="hello", help="a word the transcript must contain (case-insensitive)")
     parser.add_argument("--audio", help="speech WAV to use instead of the espeak-ng sentence")
+    parser.add_argument("--align-text", help="what --audio says (for /align); default: the espeak-ng sentence")
+    parser.add_argument("--api-key", help="the server's --api-key: sent on every request, and 401 without it is checked")
     args = parser.parse_args()
+    align_text = args.align_text or SPEECH
+    session = requests.Session()
+    if args.api_key:
+        session.headers["Authorization"] = f"Bearer {args.api_key}"
 
     asr = f"http://{args.host}:{args.asr_port}"
     align = f"http://{args.host}:{args.align_port}"
@@ -63,43 +70,59 @@ def main() -> int:
     data = open(audio, "rb").read()
     try:
         # --- /transcribe ---
-        r = requests.post(asr + "/transcribe", files={"audio": ("speech.wav", data)}, data={"language": "auto"})
+        r = session.post(asr + "/transcribe", files={"audio": ("speech.wav", data)}, data={"language": "auto"})
         check(r.status_code == 200, f"/transcribe 200 (got {r.status_code} {r.text[:200]})")
         body = r.json()
         check(args.expect.lower() in body["text"].lower(), f"/transcribe text contains '{args.expect}': {body['text']!r}")
         check(body["language"] == "en", f"/transcribe detects en: {body['language']!r}")
         check(abs(body["duration"] - duration) < 0.01, f"/transcribe duration {body['duration']} ≈ {duration:.3f}")
 
-        r = requests.post(asr + "/transcribe", files={"audio": ("speech.wav", data)},
+        r = session.post(asr + "/transcribe", files={"audio": ("speech.wav", data)},
                           data={"language": "en", "timestamps": "true"})
         check(r.status_code == 200, "/transcribe timestamps=true 200")
         body = r.json()
         times_are_sane(body["words"], duration, "/transcribe words")
         times_are_sane(body["sentences"], duration, "/transcribe sentences")
 
+        # --- API key ---
+        if args.api_key:
+            r = requests.post(asr + "/transcribe", files={"audio": ("speech.wav", data)})
+            check(r.status_code == 401 and error_of(r)["code"] == "invalid_api_key", "no key → 401 invalid_api_key")
+            r = requests.post(asr + "/transcribe", files={"audio": ("speech.wav", data)},
+                              headers={"Authorization": "Bearer " + args.api_key[:-1] + "x"})
+            check(r.status_code == 401 and r.headers.get("WWW-Authenticate") == "Bearer", "wrong key → 401 with WWW-Authenticate")
+            check(requests.get(asr + "/health").status_code == 200, "/health needs no key")
+
         # --- errors through requests ---
-        r = requests.post(asr + "/transcribe", data={"language": "en"}, files={"other": ("x", b"1")})
+        r = session.post(asr + "/transcribe", data={"language": "en"}, files={"other": ("x", b"1")})
         check(r.status_code == 400 and error_of(r)["code"] == "missing_field", "no audio field → 400 missing_field")
-        r = requests.post(asr + "/transcribe", files={"audio": ("speech.wav", data)}, data={"language": "klingon"})
+        r = session.post(asr + "/transcribe", files={"audio": ("speech.wav", data)}, data={"language": "klingon"})
         check(r.status_code == 400 and "zh" in error_of(r)["message"], "unknown language → 400 listing codes")
-        r = requests.post(asr + "/transcribe", files={"audio": ("notes.txt", b"this is not sound at all")})
+        r = session.post(asr + "/transcribe", files={"audio": ("notes.txt", b"this is not sound at all")})
         check(r.status_code in (415, 422) and error_of(r)["code"] == "unsupported_audio", f"text file → 415 ({r.status_code})")
-        r = requests.post(asr + "/transcribe", json={"audio": "x"})
+        r = session.post(asr + "/transcribe", json={"audio": "x"})
         check(r.status_code == 415 and error_of(r)["code"] == "not_multipart", "JSON body → 415 not_multipart")
         big = b"\0" * (args.max_upload_mb * 1024 * 1024 + 1024)
         try:
-            r = requests.post(asr + "/transcribe", files={"audio": ("big.wav", big)})
+            r = session.post(asr + "/transcribe", files={"audio": ("big.wav", big)})
             check(r.status_code == 413 and error_of(r)["code"] == "upload_too_large", "upload over the limit → 413")
         except requests.ConnectionError:
             # The server answers 413 before reading the body; some clients see the close first.
             print("ok   upload over the limit → connection closed before the body was read")
-        r = requests.get(asr + "/nope")
+        r = session.get(asr + "/nope")
         check(r.status_code == 404 and error_of(r)["code"] == "not_found", "unknown path → 404 JSON")
 
         # --- OpenAI client ---
         from openai import OpenAI, BadRequestError
 
-        client = OpenAI(base_url=asr + "/v1", api_key="unused", max_retries=0)
+        client = OpenAI(base_url=asr + "/v1", api_key=args.api_key or "unused", max_retries=0)
+        if args.api_key:
+            from openai import AuthenticationError
+            try:
+                OpenAI(base_url=asr + "/v1", api_key="wrong-key-123", max_retries=0).models.list()
+                check(False, "openai with a wrong key raises")
+            except AuthenticationError as error:
+                check(error.status_code == 401, f"openai AuthenticationError: {error}")
         models = [m.id for m in client.models.list()]
         check(len(models) >= 1, f"models.list: {models}")
 
@@ -131,18 +154,21 @@ def main() -> int:
             check(error.status_code == 400 and "unknown language" in str(error), f"openai BadRequestError: {error}")
 
         # --- /align ---
-        r = requests.post(align + "/align", files={"audio": ("speech.wav", data)},
-                          data={"text": SPEECH, "language": "en"})
+        r = session.post(align + "/align", files={"audio": ("speech.wav", data)},
+                          data={"text": align_text, "language": "en"})
         if args.no_aligner:
             check(r.status_code == 501 and error_of(r)["code"] == "aligner_not_loaded", "/align without aligner → 501")
         else:
             check(r.status_code == 200, f"/align 200 ({r.status_code} {r.text[:200]})")
             body = r.json()
             times_are_sane(body["words"], duration, "/align words")
-            check(len(body["words"]) == len(SPEECH.split()), f"/align gives one entry per word: {len(body['words'])}")
-            check([s["text"] for s in body["sentences"]] == ["Hello world.", "This is a test of the speech server."],
-                  f"/align sentences: {body['sentences']}")
-        r = requests.post(align + "/align", files={"audio": ("speech.wav", data)}, data={"language": "en"})
+            check(len(body["words"]) == len(align_text.split()), f"/align gives one entry per word: {len(body['words'])}")
+            if not args.align_text:
+                check([s["text"] for s in body["sentences"]] == ["Hello world.", "This is a test of the speech server."],
+                      f"/align sentences: {body['sentences']}")
+            else:
+                check(" ".join(s["text"] for s in body["sentences"]) == align_text.strip(), "/align sentences cover the text")
+        r = session.post(align + "/align", files={"audio": ("speech.wav", data)}, data={"language": "en"})
         check(r.status_code == 400 and error_of(r)["param"] == "text", "/align without text → 400")
     finally:
         if not args.audio:

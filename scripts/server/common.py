@@ -23,6 +23,29 @@ def make_speech(text: str, seconds: float | None = None) -> str:
     return out
 
 
+def repeat_clip(path: str, seconds: float, gap: float = 0.4) -> bytes:
+    """A 16-bit mono WAV of the speech clip at `path` repeated (with `gap` s of silence between)
+    until it lasts at least `seconds`: long real speech from a short fixture."""
+    import io
+    with wave.open(path) as w:
+        rate, width, channels = w.getframerate(), w.getsampwidth(), w.getnchannels()
+        frames = w.readframes(w.getnframes())
+    silence = b"\0" * (int(gap * rate) * width * channels)
+    clip_seconds = len(frames) / (rate * width * channels)
+    pieces = []
+    total = 0.0
+    while total < seconds:
+        pieces += [frames, silence]
+        total += clip_seconds + gap
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(channels)
+        w.setsampwidth(width)
+        w.setframerate(rate)
+        w.writeframes(b"".join(pieces))
+    return out.getvalue()
+
+
 def wav_seconds(path: str) -> float:
     with wave.open(path) as w:
         return w.getnframes() / w.getframerate()

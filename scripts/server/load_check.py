@@ -1,20 +1,22 @@
 #!/usr/bin/env python3
-"""Load check of a running `scriba serve` on loopback: N concurrent uploads of a 10 s file.
+"""Load check of a running `scriba serve` ASR port on loopback (issues 7 and 12 §2).
 
-Start the server with a small concurrency and queue, e.g.
-    scriba serve asr --max-concurrency 2 --max-queue 8 ... &
-    python3 scripts/server/load_check.py --requests 20 [--pid PID]
+Sends N concurrent uploads of real speech (a fixture clip repeated to --seconds) to
+`/transcribe`, then N to `/v1/audio/transcriptions`:
 
-Every response must be 200 or 503 (503 with Retry-After and the JSON error shape), none may be
-lost (no connection errors, no timeouts), and the server's resident memory (VmRSS of --pid, or
-of the process listening on the port) must not grow by more than --max-rss-growth-mb.
-Prints p50/p95 latency of the 200s. Requests go to 127.0.0.1 only; requests: requests 2.x.
+    scriba serve asr --engine whisper --max-concurrency 2 [--max-queue 16] &
+    python3 scripts/server/load_check.py --audio Tests/Fixtures/whisper/librivox-0870.wav \
+        --seconds 30 --requests 20 --expect dashwood [--pid PID] [--api-key KEY]
+
+Every response must be 200 with the expected word, or 429/503 with Retry-After and the JSON
+error shape; none may be lost (connection error) or hang (--timeout). Prints per endpoint the
+statuses, p50/p99 latency of the 200s and of all answers, and the server's peak RSS (VmRSS of
+--pid, or of the process listening on --port, sampled every 50 ms). requests==2.34.2.
 """
 import argparse
 import concurrent.futures
-import os
+import math
 import re
-import statistics
 import subprocess
 import sys
 import threading
@@ -22,7 +24,7 @@ import time
 
 import requests
 
-from common import make_speech, wait_ready
+from common import repeat_clip, wait_ready
 
 
 def rss_mb(pid: int) -> float:
@@ -37,95 +39,124 @@ def listening_pid(port: int) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--port", type=int, default=7861)
-    parser.add_argument("--requests", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=10.0, help="length of the uploaded file")
-    parser.add_argument("--pid", type=int, help="server pid (default: the process listening on --port)")
-    parser.add_argument("--max-rss-growth-mb", type=float, default=600)
-    parser.add_argument("--timeout", type=float, default=900, help="per-request timeout, seconds")
-    args = parser.parse_args()
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(fraction * len(ordered)))
+    return ordered[rank - 1]
 
-    base = f"http://127.0.0.1:{args.port}"
-    wait_ready(base)
-    pid = args.pid or listening_pid(args.port)
-    audio = make_speech("Hello world. " * 3 + "This file is padded with silence to ten seconds.", seconds=args.seconds)
-    data = open(audio, "rb").read()
-    os.remove(audio)
-    print(f"file: {wav_seconds_from(data):.1f} s, {len(data)} bytes; server pid {pid}")
 
-    start_rss = rss_mb(pid) if pid else None
-    peak = [start_rss or 0.0]
-    done = threading.Event()
+class RSSSampler(threading.Thread):
+    def __init__(self, pid: int | None):
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak = rss_mb(pid) if pid else 0.0
+        self.stop = threading.Event()
 
-    def sample():
-        while not done.is_set() and pid:
+    def run(self):
+        while self.pid and not self.stop.is_set():
             try:
-                peak[0] = max(peak[0], rss_mb(pid))
+                self.peak = max(self.peak, rss_mb(self.pid))
             except OSError:
                 return
-            time.sleep(0.1)
+            time.sleep(0.05)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
 
+def run_round(name: str, send, count: int, expect: str, failures: list[str]) -> None:
     def one(index: int):
         started = time.monotonic()
         try:
-            r = requests.post(base + "/transcribe", files={"audio": (f"load{index}.wav", data)},
-                              data={"language": "en"}, timeout=args.timeout)
-            return index, r.status_code, time.monotonic() - started, r
+            response = send(index)
+            return index, response.status_code, time.monotonic() - started, response
         except requests.RequestException as error:
             return index, None, time.monotonic() - started, error
 
     began = time.monotonic()
-    with concurrent.futures.ThreadPoolExecutor(max_workers=args.requests) as pool:
-        results = list(pool.map(one, range(args.requests)))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=count) as pool:
+        results = list(pool.map(one, range(count)))
     wall = time.monotonic() - began
-    done.set()
-    sampler.join()
 
-    failures = []
-    ok_latencies = []
-    counts = {}
+    counts: dict = {}
+    ok, answered = [], []
     for index, status, seconds, payload in results:
         counts[status] = counts.get(status, 0) + 1
+        if status is None:
+            failures.append(f"{name} request {index}: no answer ({payload})")
+            continue
+        answered.append(seconds)
         if status == 200:
-            ok_latencies.append(seconds)
-            if not payload.json().get("text"):
-                failures.append(f"request {index}: 200 with empty text")
-        elif status == 503:
-            body = payload.json()
-            if "Retry-After" not in payload.headers or body.get("error", {}).get("code") != "server_busy":
-                failures.append(f"request {index}: 503 without Retry-After/server_busy: {payload.headers} {body}")
+            ok.append(seconds)
+            text = payload.json().get("text", "")
+            if expect.lower() not in text.lower():
+                failures.append(f"{name} request {index}: 200 without '{expect}': {text[:80]!r}")
+        elif status in (429, 503):
+            error = payload.json().get("error", {})
+            if not payload.headers.get("Retry-After", "").isdigit() or error.get("code") != "server_busy":
+                failures.append(f"{name} request {index}: {status} without Retry-After/server_busy: {dict(payload.headers)} {error}")
         else:
-            failures.append(f"request {index}: {status} {payload}")
+            failures.append(f"{name} request {index}: {status} {payload.text[:200]}")
+    statuses = ", ".join(f"{k}×{v}" for k, v in sorted(counts.items(), key=str))
+    print(f"{name}: {count} concurrent requests in {wall:.1f} s → {statuses}")
+    if ok:
+        print(f"  200s: p50 {percentile(ok, 0.5):.2f} s, p99 {percentile(ok, 0.99):.2f} s, max {max(ok):.2f} s")
+    if answered:
+        print(f"  all answers: p50 {percentile(answered, 0.5):.2f} s, p99 {percentile(answered, 0.99):.2f} s")
+    if len(results) != count:
+        failures.append(f"{name}: only {len(results)} of {count} requests returned")
+    if not ok:
+        failures.append(f"{name}: no request succeeded")
 
-    print(f"{args.requests} requests in {wall:.1f} s: " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items(), key=str)))
-    if ok_latencies:
-        ok_latencies.sort()
-        p95 = ok_latencies[min(len(ok_latencies) - 1, int(round(0.95 * (len(ok_latencies) - 1))))]
-        print(f"latency of 200s: p50 {statistics.median(ok_latencies):.2f} s, p95 {p95:.2f} s, max {ok_latencies[-1]:.2f} s")
-    if start_rss is not None:
-        growth = peak[0] - start_rss
-        print(f"server RSS: start {start_rss:.0f} MB, peak {peak[0]:.0f} MB (+{growth:.0f} MB), end {rss_mb(pid):.0f} MB")
-        if growth > args.max_rss_growth_mb:
-            failures.append(f"RSS grew {growth:.0f} MB > {args.max_rss_growth_mb:.0f} MB")
-    if len(results) != args.requests:
-        failures.append(f"only {len(results)} of {args.requests} requests returned")
-    if not ok_latencies:
-        failures.append("no request succeeded")
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=7861)
+    parser.add_argument("--audio", required=True, help="a speech WAV, repeated to --seconds")
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--expect", required=True, help="a word every transcript must contain")
+    parser.add_argument("--requests", type=int, default=20, help="concurrent requests per endpoint")
+    parser.add_argument("--pid", type=int, help="server pid (default: the process listening on --port)")
+    parser.add_argument("--max-rss-mb", type=float, default=2048, help="fail when the server's peak RSS passes this")
+    parser.add_argument("--timeout", type=float, default=900, help="per-request timeout, seconds (a hang fails)")
+    parser.add_argument("--api-key")
+    args = parser.parse_args()
+
+    base = f"http://127.0.0.1:{args.port}"
+    wait_ready(base)
+    headers = {"Authorization": f"Bearer {args.api_key}"} if args.api_key else {}
+    pid = args.pid or listening_pid(args.port)
+    data = repeat_clip(args.audio, args.seconds)
+    print(f"upload: {(len(data) - 44) / 32000:.1f} s of speech, {len(data)} bytes; server pid {pid}")
+
+    sampler = RSSSampler(pid)
+    start_rss = sampler.peak
+    sampler.start()
+    failures: list[str] = []
+
+    def transcribe(index: int):
+        return requests.post(base + "/transcribe", files={"audio": (f"load{index}.wav", data)},
+                             data={"language": "en"}, headers=headers, timeout=args.timeout)
+
+    def openai(index: int):
+        return requests.post(base + "/v1/audio/transcriptions", files={"file": (f"load{index}.wav", data)},
+                             data={"model": "whisper-1", "language": "en"}, headers=headers, timeout=args.timeout)
+
+    run_round("POST /transcribe", transcribe, args.requests, args.expect, failures)
+    run_round("POST /v1/audio/transcriptions", openai, args.requests, args.expect, failures)
+    sampler.stop.set()
+    sampler.join()
+
+    if pid:
+        print(f"server RSS: start {start_rss:.0f} MB, peak {sampler.peak:.0f} MB, end {rss_mb(pid):.0f} MB")
+        if sampler.peak > args.max_rss_mb:
+            failures.append(f"peak RSS {sampler.peak:.0f} MB > {args.max_rss_mb:.0f} MB")
+    r = requests.get(base + "/ready", timeout=10)
+    if r.status_code != 200 or r.json().get("running") != 0 or r.json().get("waiting") != 0:
+        failures.append(f"after the load the server is not idle: {r.status_code} {r.text}")
     for failure in failures:
         print("FAIL:", failure)
+    if not failures:
+        print("load check passed")
     return 1 if failures else 0
-
-
-def wav_seconds_from(data: bytes) -> float:
-    import io
-    import wave
-    with wave.open(io.BytesIO(data)) as w:
-        return w.getnframes() / w.getframerate()
 
 
 if __name__ == "__main__":

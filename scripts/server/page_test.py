@@ -8,7 +8,9 @@ with websocket-client==1.9.2 (pip install websocket-client==1.9.2). Speech is ma
     python3 scripts/server/page_test.py [--url http://127.0.0.1:7860] [--screenshot page.png] [--expect hello]
 
 Sets the file input to a WAV, clicks Transcribe, waits for the result, asserts the transcript
-text and at least one timeline row, and saves a screenshot. Exits non-zero on failure.
+text and at least one timeline row, and saves a screenshot. Then feeds the page's renderer a
+transcript full of markup (<script>, <img onerror>) and checks none of it runs or becomes an
+element. Exits non-zero on failure.
 """
 import argparse
 import base64
@@ -57,6 +59,36 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# A transcript as a hostile recording could make an engine print it.
+HOSTILE = {
+    "text": "<script>window.__xss = 'script'</script><img src=x onerror=\"window.__xss = 'img'\">",
+    "language": "<b>en</b>",
+    "duration": 1,
+    "sentences": [{"start": 0, "end": 1, "text": "<svg onload=\"window.__xss = 'svg'\"></svg>"}],
+    "srt": "1\n00:00:00,000 --> 00:00:01,000\n<script>x</script>\n",
+    "vtt": "WEBVTT\n",
+}
+
+
+def check_escaping(tools: DevTools) -> None:
+    """The page's renderer (`show`, what a response goes through) must print markup as text."""
+    tools.evaluate("window.__xss = undefined")
+    tools.evaluate(f"show({json.dumps(HOSTILE)})")
+    time.sleep(1)  # an <img onerror> would have fired by now
+    state = tools.evaluate("""({
+        xss: window.__xss === undefined ? null : String(window.__xss),
+        text: document.getElementById('text').textContent,
+        language: document.getElementById('detected').textContent,
+        row: document.querySelector('#timeline tbody tr').textContent,
+        elements: document.querySelectorAll('#result script, #result img, #result svg, #result b').length
+    })""")
+    assert state["xss"] is None, f"transcript markup ran: window.__xss = {state['xss']!r}"
+    assert state["elements"] == 0, f"transcript markup became {state['elements']} elements"
+    assert state["text"] == HOSTILE["text"], f"transcript not shown verbatim: {state['text']!r}"
+    assert state["language"] == "<b>en</b>" and "<svg" in state["row"], f"markup not shown as text: {state}"
+    print("ok   transcript markup (<script>, <img onerror>, <svg onload>) shown as text, never run")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", default="http://127.0.0.1:7860")
@@ -64,6 +96,7 @@ def main() -> int:
     parser.add_argument("--expect", default="hello", help="a word the transcript must contain")
     parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for the transcript")
     parser.add_argument("--audio", help="speech WAV to upload instead of the espeak-ng sentence")
+    parser.add_argument("--api-key", help="typed into the page's API key field")
     args = parser.parse_args()
 
     wait_ready(args.url)
@@ -104,6 +137,8 @@ def main() -> int:
         chosen = tools.evaluate("document.getElementById('chosen').textContent")
         assert chosen.endswith("MB)"), f"file not picked up by the page: {chosen!r}"
         tools.evaluate("document.getElementById('language').value = 'en'")
+        if args.api_key:
+            tools.evaluate(f"document.getElementById('apikey').value = {json.dumps(args.api_key)}")
         tools.evaluate("document.getElementById('go').click()")
 
         deadline = time.monotonic() + args.timeout
@@ -137,6 +172,7 @@ def main() -> int:
         assert state["language"] == "en", f"detected language {state['language']!r}"
         assert len(state["rows"]) >= 1, "no timeline rows"
         assert state["srt"].startswith("blob:"), f"SRT download link not set: {state['srt']!r}"
+        check_escaping(tools)
         print("page test passed")
         return 0
     finally:
