@@ -16,11 +16,13 @@ let allBenchmarks: [any Benchmark] = [
 
 @MainActor
 func usage() -> String {
-    var lines = ["usage: scriba-bench [<benchmark> ...]   (no argument: run all)", "benchmarks:"]
+    var lines = ["usage: scriba-bench [<benchmark> ...]   (no argument: run all)", "       scriba-bench whisper --help", "benchmarks:"]
     for benchmark in allBenchmarks { lines.append("  \(benchmark.name)  \(benchmark.summary)") }
     return lines.joined(separator: "\n")
 }
 
+// `whisper` takes its own options and files, so it is dispatched before the name check.
+if CommandLine.arguments.dropFirst().first == "whisper" { WhisperBenchmark.main(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
 let requested = Array(CommandLine.arguments.dropFirst())
 if requested.contains(where: { $0 == "-h" || $0 == "--help" || $0 == "help" }) {
     print(usage())
