@@ -5,7 +5,8 @@
 // float16 widened to Float) and Hugging Face `openai/whisper-*` safetensors (separate q/k/v projections,
 // fused here at load; k_proj has no bias, so its slice of the fused bias is zeros, as CT2's converter does).
 // Forward passes live in WhisperSession.swift, decoding in WhisperTranscriber.swift, word timing in
-// WhisperWordTiming.swift. Left out: int8 CT2 weights, English-only (.en) vocabularies' special ids
+// WhisperWordTiming.swift. Decoder linears can be kept int8 (`precision`). Left out: int8 CT2 files (a typed
+// error names the tensor), English-only (.en) vocabularies' special ids
 // are looked up by name so they work, but translation and prompts/prefixes/hotwords are not exposed.
 
 import Foundation

@@ -182,6 +182,8 @@ public final class WhisperSession {
         guard offset + t <= c.textPositions else { throw WhisperError.sequenceTooLong(tokens: offset + t, limit: c.textPositions) }
         let n = c.audioPositions, heads = c.decoderHeads, headDim = d / heads
         let scale = 1 / Float(headDim).squareRoot()
+        // The pooled SIMD kernel takes whole 16-lane head slices (64 in every released Whisper).
+        let singleQueryKernel = headDim % 16 == 0
         let start = WhisperClock.now()
         defer {
             let elapsed = WhisperClock.now() - start
@@ -211,7 +213,7 @@ public final class WhisperSession {
             let selfShape = AttentionShape(queryLength: t, keyLength: offset + t, queryHeads: heads, kvHeads: heads,
                                            headDim: headDim, queryRowStride: 3 * d, keyRowStride: d, valueRowStride: d,
                                            outputRowStride: d)
-            if t == 1 {
+            if t == 1 && singleQueryKernel {
                 SingleQueryAttention.attend(query: qkv, key: cache.keys(layer: li), value: cache.values(layer: li), output: attended,
                                             heads: heads, headDim: headDim, keyLength: offset + 1, keyRowStride: d, valueRowStride: d,
                                             scale: scale, scratch: attentionScratch.baseAddress!, pool: pool)
@@ -227,7 +229,7 @@ public final class WhisperSession {
             let kv = UnsafePointer(crossKeyValues + li * n * 2 * d)
             let crossShape = AttentionShape(queryLength: t, keyLength: n, queryHeads: heads, kvHeads: heads, headDim: headDim,
                                             queryRowStride: d, keyRowStride: 2 * d, valueRowStride: 2 * d, outputRowStride: d)
-            if t == 1 {
+            if t == 1 && singleQueryKernel {
                 SingleQueryAttention.attend(query: qkv, key: kv, value: kv + d, output: attended, heads: heads, headDim: headDim,
                                             keyLength: n, keyRowStride: 2 * d, valueRowStride: 2 * d, scale: scale,
                                             scratch: attentionScratch.baseAddress!, pool: pool)
