@@ -5,7 +5,8 @@
 // float16 widened to Float) and Hugging Face `openai/whisper-*` safetensors (separate q/k/v projections,
 // fused here at load; k_proj has no bias, so its slice of the fused bias is zeros, as CT2's converter does).
 // Forward passes live in WhisperSession.swift, decoding in WhisperTranscriber.swift, word timing in
-// WhisperWordTiming.swift. Left out: int8 CT2 weights, English-only (.en) vocabularies' special ids
+// WhisperWordTiming.swift. Decoder linears can be kept int8 (`precision`). Left out: int8 CT2 files (a typed
+// error names the tensor), English-only (.en) vocabularies' special ids
 // are looked up by name so they work, but translation and prompts/prefixes/hotwords are not exposed.
 
 import Foundation
@@ -173,6 +174,42 @@ struct WhisperLinear: Sendable {
     }
 }
 
+/// y = x·Wᵀ + b for the decoder, whose calls see a handful of rows (one per step): W is a
+/// `WeightMatrix` (f32, or int8 to stream a quarter of the bytes) read by `GEMV`, which splits the
+/// rows across the pool. Prompts longer than `gemvRows` go through BLAS GEMM instead (f32 in place,
+/// other precisions dequantised into the caller's scratch first), which reuses weights from cache.
+struct WhisperDecoderLinear: Sendable {
+    var weight: WeightMatrix
+    var bias: [Float]
+    /// Most rows one GEMV call streams the weights for; beyond this GEMM wins.
+    static let gemvRows = 16
+
+    func forward(_ x: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>,
+                 dequantized: UnsafeMutablePointer<Float>?) {
+        bias.withUnsafeBufferPointer { b in
+            if rows <= Self.gemvRows {
+                GEMV.multiply(weight, x: x, inputs: rows, bias: b.baseAddress, output: output)
+                return
+            }
+            let gemm = { (w: UnsafePointer<Float>) in
+                Linear.forward(x, rows: rows, inFeatures: weight.cols, weight: w, bias: b.baseAddress,
+                               outFeatures: weight.rows, output: output)
+            }
+            if weight.withF32Values(gemm) != nil { return }
+            guard let dequantized else {
+                // No scratch: stream the weights once per block of rows (slower, same numbers).
+                for first in stride(from: 0, to: rows, by: Self.gemvRows) {
+                    GEMV.multiply(weight, x: x + first * weight.cols, inputs: min(Self.gemvRows, rows - first),
+                                  bias: b.baseAddress, output: output + first * weight.rows)
+                }
+                return
+            }
+            weight.dequantize(rows: 0..<weight.rows, into: dequantized)
+            gemm(UnsafePointer(dequantized))
+        }
+    }
+}
+
 struct WhisperNorm: Sendable {
     var gamma: [Float]
     var beta: [Float]
@@ -199,15 +236,15 @@ struct WhisperEncoderLayerWeights: Sendable {
 
 struct WhisperDecoderLayerWeights: Sendable {
     var selfNorm: WhisperNorm
-    var selfQKV: WhisperLinear    // [3d, d]
-    var selfOut: WhisperLinear
+    var selfQKV: WhisperDecoderLinear    // [3d, d]
+    var selfOut: WhisperDecoderLinear
     var crossNorm: WhisperNorm
-    var crossQuery: WhisperLinear // [d, d]
-    var crossKeyValue: WhisperLinear // [2d, d]: rows k | v, applied to the encoder output
-    var crossOut: WhisperLinear
+    var crossQuery: WhisperDecoderLinear // [d, d]
+    var crossKeyValue: WhisperLinear     // [2d, d]: rows k | v, applied to the 1500 encoder rows once per window (GEMM)
+    var crossOut: WhisperDecoderLinear
     var ffnNorm: WhisperNorm
-    var fc1: WhisperLinear
-    var fc2: WhisperLinear
+    var fc1: WhisperDecoderLinear
+    var fc2: WhisperDecoderLinear
 }
 
 struct WhisperWeights: Sendable {
@@ -216,7 +253,7 @@ struct WhisperWeights: Sendable {
     var encoderPositions: [Float]     // [audioPositions, d]
     var encoderLayers: [WhisperEncoderLayerWeights]
     var encoderNorm: WhisperNorm
-    var embeddings: [Float]           // [vocab, d]; also the output projection (tied)
+    var embeddings: WeightMatrix      // [vocab, d]; also the output projection (tied), read by GEMV
     var decoderPositions: [Float]     // [textPositions, d]
     var decoderLayers: [WhisperDecoderLayerWeights]
     var decoderNorm: WhisperNorm
@@ -230,6 +267,8 @@ protocol WhisperTensorSource {
     /// Shape of `name`, or nil when absent.
     func shape(_ name: String) throws -> [Int]?
     func floats(_ name: String) throws -> [Float]
+    /// A 2-D tensor as a `WeightMatrix` in `precision`.
+    func matrix(_ name: String, precision: WeightPrecision) throws -> WeightMatrix
     func scalar(_ name: String) throws -> Int?
     /// The name to report when `name` is missing (the checkpoint's own spelling).
     func displayName(_ name: String) -> String
@@ -237,6 +276,11 @@ protocol WhisperTensorSource {
 
 extension WhisperTensorSource {
     func displayName(_ name: String) -> String { name }
+
+    func matrix(_ name: String, precision: WeightPrecision) throws -> WeightMatrix {
+        guard let shape = try shape(name), shape.count == 2 else { throw ModelLoadError.tensorMissing(name: displayName(name), in: url) }
+        return try WeightMatrix(rows: shape[0], cols: shape[1], values: try floats(name), precision: precision)
+    }
 }
 
 struct WhisperCT2Source: WhisperTensorSource {
@@ -245,6 +289,24 @@ struct WhisperCT2Source: WhisperTensorSource {
     func shape(_ name: String) throws -> [Int]? { model.contains(name) ? try model.info(name).shape : nil }
     func floats(_ name: String) throws -> [Float] { try model.floats(name) }
     func scalar(_ name: String) throws -> Int? { model.contains(name) ? try model.scalarInt(name) : nil }
+
+    /// Straight from the mapped float16/float32 bytes: one conversion, no intermediate [Float].
+    func matrix(_ name: String, precision: WeightPrecision) throws -> WeightMatrix {
+        let info = try model.info(name)
+        let type: WeightSourceType
+        switch info.dtype {
+        case .float16: type = .f16
+        case .float32: type = .f32
+        case .bfloat16: type = .bf16
+        default: throw WhisperError.invalidConfig("\(name) is stored as \(info.dtype); Scriba reads float16/float32/bfloat16 CTranslate2 Whisper weights (convert with --quantization float16)")
+        }
+        guard info.shape.count == 2 else {
+            throw ModelLoadError.shapeMismatch(tensor: name, expected: [-1, -1], found: info.shape, file: url)
+        }
+        return try model.withUnsafeBytes(of: name) { bytes in
+            try WeightMatrix(rows: info.shape[0], cols: info.shape[1], bytes: bytes, type: type, precision: precision)
+        }
+    }
 }
 
 /// Hugging Face `WhisperForConditionalGeneration` names mapped onto CTranslate2's, fusing q/k/v at load.
@@ -350,11 +412,15 @@ struct WhisperHFSource: WhisperTensorSource {
 /// Loaded Whisper weights and config; immutable, so one instance serves any number of sessions.
 public final class WhisperModel: Sendable {
     public let config: WhisperConfig
+    /// How the decoder linears and the output projection are stored (encoder and cross K/V stay f32:
+    /// they run as GEMMs over 1500 rows, where f32 BLAS is fastest).
+    public let precision: WeightPrecision
     let weights: WhisperWeights
 
     /// Loads a model folder: CTranslate2 (`model.bin` + config.json) or Hugging Face
-    /// (`model.safetensors` + config.json + generation_config.json).
-    public convenience init(folder: URL) throws {
+    /// (`model.safetensors` + config.json + generation_config.json). `precision` applies to the decoder
+    /// linears and the tied output projection; `.int8()` reads about a quarter of the bytes per step.
+    public convenience init(folder: URL, precision: WeightPrecision = .f32) throws {
         let fileManager = FileManager.default
         if fileManager.fileExists(atPath: folder.appendingPathComponent("model.bin").path) {
             let model = try CTranslate2Model(folder: folder)
@@ -362,7 +428,7 @@ public final class WhisperModel: Sendable {
             let constants = WhisperDecodingConstants(
                 alignmentHeads: file.alignmentHeads ?? [], languageIDs: file.langIDs ?? [],
                 suppressIDs: file.suppressIDs ?? [], suppressIDsBegin: file.suppressIDsBegin ?? [])
-            try self.init(source: WhisperCT2Source(model: model), constants: constants)
+            try self.init(source: WhisperCT2Source(model: model), constants: constants, precision: precision)
         } else {
             let checkpoint = try SafeTensorsCheckpoint(folder: folder)
             let config: WhisperHFConfigFile = try Self.readJSON(folder.appendingPathComponent("config.json"))
@@ -378,11 +444,11 @@ public final class WhisperModel: Sendable {
                 suppressIDs: generation?.suppressTokens ?? config.suppressTokens ?? [],
                 suppressIDsBegin: generation?.beginSuppressTokens ?? config.beginSuppressTokens ?? [])
             let source = WhisperHFSource(checkpoint: checkpoint, encoderHeads: encoderHeads, decoderHeads: decoderHeads)
-            try self.init(source: source, constants: constants)
+            try self.init(source: source, constants: constants, precision: precision)
         }
     }
 
-    init(source: some WhisperTensorSource, constants: WhisperDecodingConstants) throws {
+    init(source: some WhisperTensorSource, constants: WhisperDecodingConstants, precision: WeightPrecision = .f32) throws {
         let config = try Self.deriveConfig(source, constants: constants)
         try config.validate()
         // Check every name and shape before converting anything, so a wrong file fails fast and names
@@ -396,7 +462,8 @@ public final class WhisperModel: Sendable {
             }
         }
         self.config = config
-        self.weights = try Self.loadWeights(source, config)
+        self.precision = precision
+        self.weights = try Self.loadWeights(source, config, precision: precision)
     }
 
     static func readJSON<T: Decodable>(_ url: URL) throws -> T {
@@ -441,10 +508,13 @@ public final class WhisperModel: Sendable {
             languageIDs: constants.languageIDs, suppressIDs: constants.suppressIDs, suppressIDsBegin: constants.suppressIDsBegin)
     }
 
-    static func loadWeights(_ s: some WhisperTensorSource, _ c: WhisperConfig) throws -> WhisperWeights {
+    static func loadWeights(_ s: some WhisperTensorSource, _ c: WhisperConfig, precision: WeightPrecision) throws -> WhisperWeights {
         func linear(_ p: String) throws -> WhisperLinear {
             let weight = try s.floats(p + "/weight"), bias = try s.floats(p + "/bias")
             return WhisperLinear(weight: weight, bias: bias, outFeatures: bias.count, inFeatures: weight.count / max(1, bias.count))
+        }
+        func decoderLinear(_ p: String) throws -> WhisperDecoderLinear {
+            WhisperDecoderLinear(weight: try s.matrix(p + "/weight", precision: precision), bias: try s.floats(p + "/bias"))
         }
         func norm(_ p: String) throws -> WhisperNorm {
             WhisperNorm(gamma: try s.floats(p + "/gamma"), beta: try s.floats(p + "/beta"))
@@ -459,18 +529,18 @@ public final class WhisperModel: Sendable {
         let decoderLayers = try (0..<c.decoderLayers).map { i in
             let p = "decoder/layer_\(i)"
             return WhisperDecoderLayerWeights(
-                selfNorm: try norm("\(p)/self_attention/layer_norm"), selfQKV: try linear("\(p)/self_attention/linear_0"),
-                selfOut: try linear("\(p)/self_attention/linear_1"), crossNorm: try norm("\(p)/attention/layer_norm"),
-                crossQuery: try linear("\(p)/attention/linear_0"), crossKeyValue: try linear("\(p)/attention/linear_1"),
-                crossOut: try linear("\(p)/attention/linear_2"), ffnNorm: try norm("\(p)/ffn/layer_norm"),
-                fc1: try linear("\(p)/ffn/linear_0"), fc2: try linear("\(p)/ffn/linear_1"))
+                selfNorm: try norm("\(p)/self_attention/layer_norm"), selfQKV: try decoderLinear("\(p)/self_attention/linear_0"),
+                selfOut: try decoderLinear("\(p)/self_attention/linear_1"), crossNorm: try norm("\(p)/attention/layer_norm"),
+                crossQuery: try decoderLinear("\(p)/attention/linear_0"), crossKeyValue: try linear("\(p)/attention/linear_1"),
+                crossOut: try decoderLinear("\(p)/attention/linear_2"), ffnNorm: try norm("\(p)/ffn/layer_norm"),
+                fc1: try decoderLinear("\(p)/ffn/linear_0"), fc2: try decoderLinear("\(p)/ffn/linear_1"))
         }
         return WhisperWeights(
             conv1Weight: try s.floats("encoder/conv1/weight"), conv1Bias: try s.floats("encoder/conv1/bias"),
             conv2Weight: try s.floats("encoder/conv2/weight"), conv2Bias: try s.floats("encoder/conv2/bias"),
             encoderPositions: try s.floats("encoder/position_encodings/encodings"),
             encoderLayers: encoderLayers, encoderNorm: try norm("encoder/layer_norm"),
-            embeddings: try s.floats("decoder/embeddings/weight"),
+            embeddings: try s.matrix("decoder/embeddings/weight", precision: precision),
             decoderPositions: try s.floats("decoder/position_encodings/encodings"),
             decoderLayers: decoderLayers, decoderNorm: try norm("decoder/layer_norm"))
     }

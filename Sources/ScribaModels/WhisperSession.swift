@@ -15,6 +15,8 @@ public final class WhisperSession {
     let cache: KVCache
     /// Decoder positions filled so far (prompt + generated tokens).
     public private(set) var position = 0
+    /// Time per stage since creation (or the caller's last reset).
+    public var times = WhisperStageTimes()
 
     // Scratch, sized at init. rows = max(audioPositions, textPositions).
     private let rows: Int
@@ -28,7 +30,10 @@ public final class WhisperSession {
     private let attended: UnsafeMutablePointer<Float>             // [rows, d] attention output
     private let projected: UnsafeMutablePointer<Float>            // [rows, d] block output before the residual add
     private let hidden: UnsafeMutablePointer<Float>               // [rows, ffn]
-    private let attentionScratch: UnsafeMutableBufferPointer<Float> // one head's scores
+    private let attentionScratch: UnsafeMutableBufferPointer<Float> // scores (one head's, or one block per thread)
+    /// f32 copy of one decoder matrix for GEMM prefill when the weights are not f32; nil for f32.
+    private let dequantized: UnsafeMutablePointer<Float>?
+    private let pool = ThreadPool.shared
     /// Encoder output of the current window, [audioPositions, d].
     let encoderOutput: UnsafeMutablePointer<Float>
     /// Cross-attention K|V per decoder layer: [decoderLayers][audioPositions, 2d].
@@ -58,16 +63,18 @@ public final class WhisperSession {
         attended = buffer(rows * d)
         projected = buffer(rows * d)
         hidden = buffer(rows * c.ffnDim)
-        let scores = max(c.audioPositions * c.audioPositions, c.textPositions * max(c.textPositions, c.audioPositions))
+        let scores = max(ParallelAttention.scratchCount(keyLength: c.audioPositions, threads: ThreadPool.shared.threadCount),
+                         c.textPositions * max(c.textPositions, c.audioPositions), c.decoderHeads * max(c.textPositions, c.audioPositions))
         attentionScratch = UnsafeMutableBufferPointer(start: buffer(scores), count: scores)
         encoderOutput = buffer(c.audioPositions * d)
         crossKeyValues = buffer(c.decoderLayers * c.audioPositions * 2 * d)
         logits = buffer(Self.logitRows * c.vocabularySize)
+        dequantized = model.precision == .f32 ? nil : buffer(max(3 * d, c.ffnDim) * max(d, c.ffnDim))
     }
 
     deinit {
         for p in [conv1Columns.baseAddress, conv2Columns.baseAddress, convOutput1, convOutput2, x, normed, qkv, attended,
-                  projected, hidden, attentionScratch.baseAddress, encoderOutput, crossKeyValues, logits] {
+                  projected, hidden, attentionScratch.baseAddress, encoderOutput, crossKeyValues, logits, dequantized] {
             p?.deallocate()
         }
     }
@@ -78,6 +85,13 @@ public final class WhisperSession {
     /// Leaves the output in `encoderOutput` and the cross-attention K/V of every decoder layer ready.
     func encode(mel: UnsafePointer<Float>) {
         let c = config, w = model.weights, d = c.modelDim, n = c.audioPositions
+        var mark = WhisperClock.now()
+        func lap(_ stage: WritableKeyPath<WhisperStageTimes, Double>) {
+            let now = WhisperClock.now()
+            times[keyPath: stage] += now - mark
+            mark = now
+        }
+        times.windows += 1
         // conv1 (stride 1, pad 1) + GELU: [melBins, 3000] → [d, 3000]
         w.conv1Weight.withUnsafeBufferPointer { wt in
             w.conv1Bias.withUnsafeBufferPointer { b in
@@ -104,34 +118,43 @@ public final class WhisperSession {
                 for ch in 0..<d { row[ch] = convOutput2[ch * n + t] + p[ch] }
             }
         }
+        lap(\.encoderConv)
         let heads = c.encoderHeads, headDim = d / heads
         let scale = 1 / Float(headDim).squareRoot()
         for layer in w.encoderLayers {
             // x += out(attn(LN1(x)))
             layer.attentionNorm.forward(x, rows: n, dim: d, output: normed)
             layer.qkv.forward(normed, rows: n, output: qkv)
+            lap(\.encoderLinear)
             let shape = AttentionShape(queryLength: n, keyLength: n, queryHeads: heads, kvHeads: heads, headDim: headDim,
                                        queryRowStride: 3 * d, keyRowStride: 3 * d, valueRowStride: 3 * d, outputRowStride: d)
-            Attention.scaledDotProduct(query: qkv, key: qkv + d, value: qkv + 2 * d, output: attended, shape: shape,
-                                       mask: .none, scale: scale, scratch: attentionScratch)
+            ParallelAttention.attend(query: qkv, key: qkv + d, value: qkv + 2 * d, output: attended, shape: shape,
+                                     scale: scale, scratch: attentionScratch, pool: pool)
+            lap(\.encoderAttention)
             layer.attentionOut.forward(attended, rows: n, output: projected)
             Self.add(projected, into: x, count: n * d)
             // x += fc2(gelu(fc1(LN2(x))))
-            feedForward(norm: layer.ffnNorm, fc1: layer.fc1, fc2: layer.fc2, rows: n)
+            layer.ffnNorm.forward(x, rows: n, dim: d, output: normed)
+            layer.fc1.forward(normed, rows: n, output: hidden)
+            Activations.geluErf(hidden, count: n * c.ffnDim)
+            layer.fc2.forward(hidden, rows: n, output: projected)
+            Self.add(projected, into: x, count: n * d)
         }
         w.encoderNorm.forward(x, rows: n, dim: d, output: encoderOutput)
+        lap(\.encoderLinear)
         // Cross-attention K|V for every decoder layer, once per window.
         for (i, layer) in w.decoderLayers.enumerated() {
             layer.crossKeyValue.forward(encoderOutput, rows: n, output: crossKeyValues + i * n * 2 * d)
         }
+        lap(\.crossKeyValues)
     }
 
-    private func feedForward(norm: WhisperNorm, fc1: WhisperLinear, fc2: WhisperLinear, rows n: Int) {
+    private func decoderFeedForward(_ layer: WhisperDecoderLayerWeights, rows n: Int) {
         let d = config.modelDim
-        norm.forward(x, rows: n, dim: d, output: normed)
-        fc1.forward(normed, rows: n, output: hidden)
+        layer.ffnNorm.forward(x, rows: n, dim: d, output: normed)
+        layer.fc1.forward(normed, rows: n, output: hidden, dequantized: dequantized)
         Activations.geluErf(hidden, count: n * config.ffnDim)
-        fc2.forward(hidden, rows: n, output: projected)
+        layer.fc2.forward(hidden, rows: n, output: projected, dequantized: dequantized)
         Self.add(projected, into: x, count: n * d)
     }
 
@@ -159,18 +182,29 @@ public final class WhisperSession {
         guard offset + t <= c.textPositions else { throw WhisperError.sequenceTooLong(tokens: offset + t, limit: c.textPositions) }
         let n = c.audioPositions, heads = c.decoderHeads, headDim = d / heads
         let scale = 1 / Float(headDim).squareRoot()
-        w.embeddings.withUnsafeBufferPointer { e in
-            w.decoderPositions.withUnsafeBufferPointer { p in
-                for r in 0..<t {
-                    let row = x + r * d, emb = e.baseAddress! + tokens[r] * d, pos = p.baseAddress! + (offset + r) * d
-                    for ch in 0..<d { row[ch] = emb[ch] + pos[ch] }
-                }
+        // The pooled SIMD kernel takes whole 16-lane head slices (64 in every released Whisper).
+        let singleQueryKernel = headDim % 16 == 0
+        let start = WhisperClock.now()
+        defer {
+            let elapsed = WhisperClock.now() - start
+            if alignment != nil { times.alignment += elapsed }
+            else if t == 1 { times.steps += elapsed; times.stepTokens += 1 }
+            else { times.prefill += elapsed; times.prefillTokens += t }
+        }
+        for r in 0..<t where tokens[r] < 0 || tokens[r] >= c.vocabularySize {
+            throw WhisperError.invalidConfig("token id \(tokens[r]) is outside the \(c.vocabularySize)-token vocabulary")
+        }
+        w.decoderPositions.withUnsafeBufferPointer { p in
+            for r in 0..<t {
+                let row = x + r * d, pos = p.baseAddress! + (offset + r) * d
+                w.embeddings.dequantize(rows: tokens[r]..<(tokens[r] + 1), into: row)
+                for ch in 0..<d { row[ch] += pos[ch] }
             }
         }
         for (li, layer) in w.decoderLayers.enumerated() {
             // Causal self-attention through the cache.
             layer.selfNorm.forward(x, rows: t, dim: d, output: normed)
-            layer.selfQKV.forward(normed, rows: t, output: qkv)
+            layer.selfQKV.forward(normed, rows: t, output: qkv, dequantized: dequantized)
             let slots = try cache.appendSlots(layer: li, rows: t)
             for r in 0..<t {
                 slots.keys.advanced(by: r * d).update(from: qkv + r * 3 * d + d, count: d)
@@ -179,18 +213,30 @@ public final class WhisperSession {
             let selfShape = AttentionShape(queryLength: t, keyLength: offset + t, queryHeads: heads, kvHeads: heads,
                                            headDim: headDim, queryRowStride: 3 * d, keyRowStride: d, valueRowStride: d,
                                            outputRowStride: d)
-            Attention.scaledDotProduct(query: qkv, key: cache.keys(layer: li), value: cache.values(layer: li), output: attended,
-                                       shape: selfShape, mask: .causal(queryOffset: offset), scale: scale, scratch: attentionScratch)
-            layer.selfOut.forward(attended, rows: t, output: projected)
+            if t == 1 && singleQueryKernel {
+                SingleQueryAttention.attend(query: qkv, key: cache.keys(layer: li), value: cache.values(layer: li), output: attended,
+                                            heads: heads, headDim: headDim, keyLength: offset + 1, keyRowStride: d, valueRowStride: d,
+                                            scale: scale, scratch: attentionScratch.baseAddress!, pool: pool)
+            } else {
+                Attention.scaledDotProduct(query: qkv, key: cache.keys(layer: li), value: cache.values(layer: li), output: attended,
+                                           shape: selfShape, mask: .causal(queryOffset: offset), scale: scale, scratch: attentionScratch)
+            }
+            layer.selfOut.forward(attended, rows: t, output: projected, dequantized: dequantized)
             Self.add(projected, into: x, count: t * d)
             // Cross-attention over the window's encoder output.
             layer.crossNorm.forward(x, rows: t, dim: d, output: normed)
-            layer.crossQuery.forward(normed, rows: t, output: qkv)
+            layer.crossQuery.forward(normed, rows: t, output: qkv, dequantized: dequantized)
             let kv = UnsafePointer(crossKeyValues + li * n * 2 * d)
             let crossShape = AttentionShape(queryLength: t, keyLength: n, queryHeads: heads, kvHeads: heads, headDim: headDim,
                                             queryRowStride: d, keyRowStride: 2 * d, valueRowStride: 2 * d, outputRowStride: d)
-            Attention.scaledDotProduct(query: qkv, key: kv, value: kv + d, output: attended, shape: crossShape,
-                                       mask: .none, scale: scale, scratch: attentionScratch)
+            if t == 1 && singleQueryKernel {
+                SingleQueryAttention.attend(query: qkv, key: kv, value: kv + d, output: attended, heads: heads, headDim: headDim,
+                                            keyLength: n, keyRowStride: 2 * d, valueRowStride: 2 * d, scale: scale,
+                                            scratch: attentionScratch.baseAddress!, pool: pool)
+            } else {
+                Attention.scaledDotProduct(query: qkv, key: kv, value: kv + d, output: attended, shape: crossShape,
+                                           mask: .none, scale: scale, scratch: attentionScratch)
+            }
             if let alignment {
                 for (hi, head) in c.alignmentHeads.enumerated() where head.layer == li {
                     BLAS.sgemm(transB: true, m: t, n: n, k: headDim, alpha: scale,
@@ -198,9 +244,9 @@ public final class WhisperSession {
                                c: alignment + hi * t * n, ldc: n)
                 }
             }
-            layer.crossOut.forward(attended, rows: t, output: projected)
+            layer.crossOut.forward(attended, rows: t, output: projected, dequantized: dequantized)
             Self.add(projected, into: x, count: t * d)
-            feedForward(norm: layer.ffnNorm, fc1: layer.fc1, fc2: layer.fc2, rows: t)
+            decoderFeedForward(layer, rows: t)
         }
         w.decoderNorm.forward(x, rows: t, dim: d, output: normed)
         position = offset + t
@@ -212,10 +258,9 @@ public final class WhisperSession {
     /// logits[i] = h_rowᵀ · E[i] for rows `first..<first+count` (count ≤ logitRows) of the last decode,
     /// written as [count, vocab] into `logits`.
     func computeLogits(firstRow first: Int, count: Int) {
-        let c = config, d = c.modelDim
-        model.weights.embeddings.withUnsafeBufferPointer { e in
-            Linear.forward(decoderHidden(row: first), rows: count, inFeatures: d, weight: e.baseAddress!, bias: nil,
-                           outFeatures: c.vocabularySize, output: logits)
-        }
+        let start = WhisperClock.now()
+        defer { times.logits += WhisperClock.now() - start; times.logitRows += count }
+        precondition(count <= Self.logitRows, "at most \(Self.logitRows) logit rows per call")
+        GEMV.multiply(model.weights.embeddings, x: decoderHidden(row: first), inputs: count, output: logits, pool: pool)
     }
 }

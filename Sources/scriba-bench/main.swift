@@ -16,12 +16,12 @@ let allBenchmarks: [any Benchmark] = [
 
 @MainActor
 func usage() -> String {
-    var lines = ["usage: scriba-bench [<benchmark> ...]   (no argument: run all)", "benchmarks:"]
+    var lines = ["usage: scriba-bench [<benchmark> ...]   (no argument: run all)", "       scriba-bench whisper --help", "benchmarks:"]
     for benchmark in allBenchmarks { lines.append("  \(benchmark.name)  \(benchmark.summary)") }
     return lines.joined(separator: "\n")
 }
 
-// `qwen3` and `aligner` take their own options, so they are dispatched before the name check.
+// `qwen3`, `aligner` and `whisper` take their own options, so they are dispatched before the name check.
 let modelBenchmarkArguments = Array(CommandLine.arguments.dropFirst(2))
 switch CommandLine.arguments.dropFirst().first {
 case "qwen3"?:
@@ -29,6 +29,9 @@ case "qwen3"?:
     exit(0)
 case "aligner"?:
     Qwen3AlignerBenchmark.main(modelBenchmarkArguments)
+    exit(0)
+case "whisper"?:
+    WhisperBenchmark.main(modelBenchmarkArguments)
     exit(0)
 default:
     break

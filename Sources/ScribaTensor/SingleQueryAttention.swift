@@ -1,0 +1,78 @@
+// Attention for one query row over every head at once: a decode step's self-attention through the
+// KV cache and its cross-attention over the encoder output (Whisper: 1500 keys). Heads are split across
+// the pool's threads and each head's scores, softmax and weighted value sum run in SIMD registers, so
+// a step costs one pass over K and V with both cores, instead of two single-threaded BLAS GEMVs per
+// head with a hand-off each.
+
+public enum SingleQueryAttention {
+    /// Below this many K/V elements per call (all heads) the work stays on the calling thread.
+    public static let parallelThreshold = 1 << 16
+
+    /// output[h] = softmax(scale · q_h · K_hᵀ) · V_h for h in 0..<heads (no mask: every key is visible).
+    /// query/output: heads · headDim packed; key/value row j of head h at `key + j·keyRowStride + h·headDim`.
+    /// scratch: at least heads × keyLength floats. headDim must be a multiple of 16. Allocates nothing.
+    public static func attend(
+        query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>,
+        output: UnsafeMutablePointer<Float>, heads: Int, headDim: Int, keyLength: Int,
+        keyRowStride: Int, valueRowStride: Int, scale: Float,
+        scratch: UnsafeMutablePointer<Float>, pool: ThreadPool? = .shared
+    ) {
+        precondition(headDim % VectorMath.width == 0, "SingleQueryAttention: head size \(headDim) is not a multiple of \(VectorMath.width)")
+        guard heads > 0 else { return }
+        guard keyLength > 0 else {
+            output.update(repeating: 0, count: heads * headDim)
+            return
+        }
+        let threads = min(pool?.threadCount ?? 1, heads)
+        guard let pool, threads > 1, heads * keyLength * headDim * 2 >= parallelThreshold else {
+            for h in 0..<heads {
+                attendHead(h, query, key, value, output, headDim, keyLength, keyRowStride, valueRowStride, scale, scratch + h * keyLength)
+            }
+            return
+        }
+        pool.run(tasks: threads) { task in
+            for h in (heads * task / threads)..<(heads * (task + 1) / threads) {
+                attendHead(h, query, key, value, output, headDim, keyLength, keyRowStride, valueRowStride, scale, scratch + h * keyLength)
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func attendHead(
+        _ h: Int, _ query: UnsafePointer<Float>, _ key: UnsafePointer<Float>, _ value: UnsafePointer<Float>,
+        _ output: UnsafeMutablePointer<Float>, _ headDim: Int, _ keyLength: Int,
+        _ keyRowStride: Int, _ valueRowStride: Int, _ scale: Float, _ scores: UnsafeMutablePointer<Float>
+    ) {
+        let width = VectorMath.width, chunks = headDim / width
+        let q = query + h * headDim, k = key + h * headDim, v = value + h * headDim
+        for j in 0..<keyLength {
+            let row = k + j * keyRowStride
+            var sum = FloatVector()
+            for c in 0..<chunks { sum.addProduct(VectorMath.load(q + c * width), VectorMath.load(row + c * width)) }
+            scores[j] = sum.sum() * scale
+        }
+        Softmax.row(scores, count: keyLength)
+        let out = output + h * headDim
+        if chunks == 4 {
+            // headDim 64 (Whisper, most models): the output row stays in four registers.
+            var a0 = FloatVector(), a1 = FloatVector(), a2 = FloatVector(), a3 = FloatVector()
+            for j in 0..<keyLength {
+                let p = FloatVector(repeating: scores[j]), row = v + j * valueRowStride
+                a0.addProduct(p, VectorMath.load(row)); a1.addProduct(p, VectorMath.load(row + width))
+                a2.addProduct(p, VectorMath.load(row + 2 * width)); a3.addProduct(p, VectorMath.load(row + 3 * width))
+            }
+            VectorMath.store(a0, out); VectorMath.store(a1, out + width)
+            VectorMath.store(a2, out + 2 * width); VectorMath.store(a3, out + 3 * width)
+            return
+        }
+        out.update(repeating: 0, count: headDim)
+        for j in 0..<keyLength {
+            let p = FloatVector(repeating: scores[j]), row = v + j * valueRowStride
+            for c in 0..<chunks {
+                var o = VectorMath.load(UnsafePointer(out + c * width))
+                o.addProduct(p, VectorMath.load(row + c * width))
+                VectorMath.store(o, out + c * width)
+            }
+        }
+    }
+}
