@@ -204,7 +204,7 @@ struct WhisperDecoderLinear: Sendable {
                 }
                 return
             }
-            weight.dequantize(rows: 0..<weight.rows, into: dequantized)
+            weight.dequantizeRows(0..<weight.rows, into: dequantized)
             gemm(UnsafePointer(dequantized))
         }
     }

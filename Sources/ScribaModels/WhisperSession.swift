@@ -197,7 +197,7 @@ public final class WhisperSession {
         w.decoderPositions.withUnsafeBufferPointer { p in
             for r in 0..<t {
                 let row = x + r * d, pos = p.baseAddress! + (offset + r) * d
-                w.embeddings.dequantize(rows: tokens[r]..<(tokens[r] + 1), into: row)
+                w.embeddings.dequantizeRows(tokens[r]..<(tokens[r] + 1), into: row)
                 for ch in 0..<d { row[ch] += pos[ch] }
             }
         }

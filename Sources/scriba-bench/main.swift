@@ -16,7 +16,7 @@ let allBenchmarks: [any Benchmark] = [
 
 @MainActor
 func usage() -> String {
-    var lines = ["usage: scriba-bench [<benchmark> ...]   (no argument: run all)", "       scriba-bench whisper --help", "benchmarks:"]
+    var lines = ["usage: scriba-bench [<benchmark> ...]   (no argument: run all)", "       scriba-bench qwen3|aligner|whisper --help   (model benchmarks, own options)", "benchmarks:"]
     for benchmark in allBenchmarks { lines.append("  \(benchmark.name)  \(benchmark.summary)") }
     return lines.joined(separator: "\n")
 }

@@ -69,13 +69,13 @@ struct WhisperComputeTests {
         #expect(zip(expected, single).map { abs($0 - $1) }.max()! < 1e-5)
     }
 
-    /// `dequantize(rows:)` returns what `dequantizedRow` (the GEMV's own view) does, for every precision.
+    /// `dequantizeRows` returns what `dequantizedRow` (the GEMV's own view) does, for every precision.
     @Test(arguments: [WeightPrecision.f32, .bf16, .int8(), .int8(groupSize: 32)])
     func dequantizedRowsMatchTheGEMVView(precision: WeightPrecision) throws {
         let rows = 5, cols = 96
         let matrix = try WeightMatrix(rows: rows, cols: cols, values: randomValues(rows * cols, seed: 9), precision: precision)
         var out = [Float](repeating: .nan, count: 2 * cols)
-        out.withUnsafeMutableBufferPointer { matrix.dequantize(rows: 2..<4, into: $0.baseAddress!) }
+        out.withUnsafeMutableBufferPointer { matrix.dequantizeRows(2..<4, into: $0.baseAddress!) }
         #expect(Array(out[0..<cols]) == matrix.dequantizedRow(2))
         #expect(Array(out[cols...]) == matrix.dequantizedRow(3))
         #expect((matrix.withF32Values { $0[cols] } != nil) == (precision == .f32))
