@@ -21,11 +21,14 @@ if [[ ! -d Fuzz/$target ]]; then
     echo "unknown fuzz target '$target' (targets: ${TARGETS[*]})" >&2
     exit 2
 fi
+# Its own build folder: sanitizer flags differ from .build. (SwiftPM does not always recompile a
+# module when only -Xswiftc flags change; after editing them, delete .build-fuzz.)
 build=.build-fuzz
 # -sanitize-coverage spelled out: SwiftPM passes -sanitize=fuzzer then -sanitize=address, and the
-# Swift 6.3 driver keeps only the last -sanitize, which silently drops libFuzzer's coverage counters.
+# Swift 6.3 driver keeps only the last -sanitize, which silently drops the coverage libFuzzer needs
+# (and without the inline counters it defaults to trace-pc-guard, which libFuzzer rejects).
 SCRIBA_FUZZ=1 swift build --build-path "$build" --sanitize=fuzzer --sanitize=address \
-    -Xswiftc -sanitize-coverage=edge,trace-cmp --product "$target" >&2
+    -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp --product "$target" >&2
 work=$build/corpus/$target crashes=Fuzz/Crashes/$target
 mkdir -p "$work" "$crashes"
 # Leak detection is off: Swift's runtime metadata caches and lazily created globals look like leaks
