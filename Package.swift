@@ -88,3 +88,23 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer targets (Fuzz/, run with scripts/fuzz.sh). Declared only when SCRIBA_FUZZ is set, so a
+// normal `swift build` / `swift test` never sees them; their entry point is libFuzzer's, hence
+// -parse-as-library and no main.
+if Context.environment["SCRIBA_FUZZ"] != nil {
+    let fuzzFlags: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"])]
+    package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"))
+    let fuzzTargets: [(String, [Target.Dependency])] = [
+        ("FuzzWAV", ["ScribaAudio"]),
+        ("FuzzSafeTensors", ["ScribaModels", "FuzzSupport"]),
+        ("FuzzCTranslate2", ["ScribaModels", "FuzzSupport"]),
+        ("FuzzTokenizerFiles", ["ScribaModels", "FuzzSupport"]),
+        ("FuzzBPE", ["ScribaModels", "FuzzSupport"]),
+        ("FuzzMultipart", ["ScribaServer", .product(name: "Hummingbird", package: "hummingbird")]),
+    ]
+    for (name, dependencies) in fuzzTargets {
+        package.targets.append(.executableTarget(name: name, dependencies: dependencies, path: "Fuzz/\(name)", swiftSettings: fuzzFlags))
+        package.products.append(.executable(name: name, targets: [name]))
+    }
+}

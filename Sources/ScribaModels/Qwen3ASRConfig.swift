@@ -194,6 +194,14 @@ public struct Qwen3ASRConfig: Decodable, Sendable, Equatable {
         for (key, value) in positive where value <= 0 {
             throw unsupported("thinker_config." + key, value, "a positive integer")
         }
+        // Upper bounds far above any released checkpoint (1.7B: hidden 2048, vocab 151k, 28 layers)
+        // so a lying config fails here, before a shape product overflows or a buffer is sized from it.
+        for (key, value) in positive where value > Self.maxDimension(key) {
+            throw unsupported("thinker_config." + key, value, "at most \(Self.maxDimension(key))")
+        }
+        guard t.maxPositionEmbeddings > 0 else {
+            throw unsupported("thinker_config.text_config.max_position_embeddings", t.maxPositionEmbeddings, "a positive integer")
+        }
         // The processor hard-codes 100-frame chunks (13 tokens each); any other n_window makes its
         // placeholder count disagree with the encoder's output, so the reference itself fails.
         guard a.nWindow == 50 else { throw unsupported("thinker_config.audio_config.n_window", a.nWindow, "50") }
@@ -239,6 +247,14 @@ public struct Qwen3ASRConfig: Decodable, Sendable, Equatable {
     }
 
     /// Three stride-2, padding-1, kernel-3 convolutions: ceil-halving three times (0 stays 0).
+    /// Largest accepted value of a size key: layer and head counts 1024, the vocabulary 2^22 rows,
+    /// every width 2^16 (a [2^16, 2^16] matrix is already 16 GB of Float).
+    static func maxDimension(_ key: String) -> Int {
+        if key.hasSuffix("layers") || key.hasSuffix("heads") { return 1 << 10 }
+        if key.hasSuffix("vocab_size") { return 1 << 22 }
+        return 1 << 16
+    }
+
     static func halvedThrice(_ n: Int) -> Int {
         var x = n
         for _ in 0..<3 { x = x <= 0 ? 0 : (x - 1) / 2 + 1 }

@@ -6,6 +6,8 @@ public enum BatchError: Error, Equatable, Sendable {
     case noMatch(pattern: String)
     case emptyFolder(path: String)
     case cannotWrite(path: String, reason: String)
+    /// Stopped on request (Ctrl-C) after `done` of `total` inputs; the report lists those.
+    case interrupted(done: Int, total: Int)
 }
 
 extension BatchError: LocalizedError, CustomStringConvertible {
@@ -19,6 +21,8 @@ extension BatchError: LocalizedError, CustomStringConvertible {
             return "folder \(path) holds no audio or video files (looked for: \(InputCollector.mediaExtensions.sorted().joined(separator: ", ")))."
         case .cannotWrite(let path, let reason):
             return "cannot write \(path): \(reason). Check that the output folder exists and is writable (-o DIR)."
+        case .interrupted(let done, let total):
+            return "interrupted after \(done) of \(total) inputs; run the same command again to finish the rest (finished files are skipped)."
         }
     }
     public var errorDescription: String? { description }

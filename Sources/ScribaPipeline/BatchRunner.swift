@@ -1,5 +1,10 @@
 import Foundation
 import ScribaAudio
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One file a batch job produces: saved as `<stem>.<fileExtension>` in the output folder.
 public struct OutputFile: Sendable, Hashable {
@@ -71,27 +76,27 @@ public struct BatchRunner: Sendable {
     }
 
     /// Processes `inputs` and, with an output folder, saves the outputs, the manifest and
-    /// `processing_report.json`. Throws only for failures of the batch itself (an unwritable folder).
-    public func run(_ inputs: [URL], onEvent: (BatchEvent) -> Void = { _ in }) async throws -> BatchReport {
+    /// `processing_report.json`. Throws only for failures of the batch itself: an unwritable folder
+    /// (checked before any work), an output that cannot be saved (a full disk: the files in progress
+    /// finish, none starts, the report is attempted), or `stop` (after the report is written).
+    public func run(_ inputs: [URL], stop: BatchStop? = nil, onEvent: (BatchEvent) -> Void = { _ in }) async throws -> BatchReport {
         let clock = ContinuousClock()
         let began = clock.now
         let folder = configuration.outputDirectory
         if let folder {
-            do {
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            } catch {
-                throw BatchError.cannotWrite(path: folder.path, reason: (error as NSError).localizedDescription)
-            }
+            try Self.requireWritable(folder)
+            Self.removeAbandonedTemporaries(in: folder)
         }
         var manifest = folder.map(BatchManifest.load(from:)) ?? BatchManifest()
         let stems = Self.stems(for: inputs)
         var reports = [FileReport?](repeating: nil, count: inputs.count)
         let total = inputs.count
+        var writeFailure: BatchError?
 
-        try await withThrowingTaskGroup(of: (Int, FileReport, [OutputFile], BatchManifest.Entry?).self) { group in
+        try await withThrowingTaskGroup(of: Outcome.self) { group in
             var next = 0
             func enqueue() {
-                guard next < inputs.count else { return }
+                guard next < inputs.count, writeFailure == nil, stop?.isRequested != true else { return }
                 let index = next
                 next += 1
                 onEvent(.started(input: inputs[index], index: index, total: total))
@@ -99,12 +104,17 @@ public struct BatchRunner: Sendable {
                 group.addTask { await process(inputs[index], index: index, stem: stems[index], known: known) }
             }
             for _ in 0..<configuration.jobs { enqueue() }
-            while let (index, report, outputs, entry) = try await group.next() {
+            while let (index, report, outputs, entry, failure) = try await group.next() {
                 reports[index] = report
+                if let failure { writeFailure = writeFailure ?? failure }
                 if let folder, let entry {
                     // Saved after the file's outputs, so a run stopped in between redoes the file.
                     manifest.entries[inputs[index].standardizedFileURL.path] = entry
-                    try manifest.save(to: folder)
+                    do {
+                        try manifest.save(to: folder)
+                    } catch let error as BatchError {
+                        writeFailure = writeFailure ?? error
+                    }
                 }
                 onEvent(.finished(report, outputs: outputs, index: index, total: total))
                 enqueue()
@@ -114,13 +124,47 @@ public struct BatchRunner: Sendable {
         let elapsed = clock.now - began
         let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         let report = BatchReport(fileReports: reports.compactMap { $0 }, wallSeconds: wall, settings: configuration.settings)
+        if let writeFailure {
+            if let folder { try? OutputWriter.write(try report.encoded(), to: folder.appendingPathComponent(BatchReport.fileName)) }
+            throw writeFailure
+        }
         if let folder { try OutputWriter.write(try report.encoded(), to: folder.appendingPathComponent(BatchReport.fileName)) }
+        if stop?.isRequested == true, report.files < total {
+            throw BatchError.interrupted(done: report.files, total: total)
+        }
         return report
     }
 
+    /// Deletes what a killed run left mid-write (`OutputWriter`'s `.NAME.UUID.partial` files): never
+    /// outputs, only garbage. (Two batches writing one folder at once are not supported anyway.)
+    static func removeAbandonedTemporaries(in folder: URL) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        for name in names where name.hasPrefix(".") && name.hasSuffix(".partial") {
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+        }
+    }
+
+    /// Creates `folder` if needed and proves it takes a file (a read-only folder or file system
+    /// fails here, before any input is decoded, not after the first transcription).
+    static func requireWritable(_ folder: URL) throws {
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw BatchError.cannotWrite(path: folder.path, reason: (error as NSError).localizedDescription)
+        }
+        let probe = folder.appendingPathComponent(".scriba-write-test-\(UUID().uuidString)")
+        guard FileManager.default.createFile(atPath: probe.path, contents: Data()) else {
+            throw BatchError.cannotWrite(path: folder.path, reason: String(cString: strerror(errno)))
+        }
+        try? FileManager.default.removeItem(at: probe)
+    }
+
     /// One input, never throwing: failures become a `.failed` report with the error's description.
-    private func process(_ input: URL, index: Int, stem: String, known: BatchManifest.Entry?) async
-        -> (Int, FileReport, [OutputFile], BatchManifest.Entry?) {
+    /// One finished input: its index, report, outputs, manifest entry (nil unless saved), and the
+    /// save failure that stops the batch (a full disk fails every later file too).
+    private typealias Outcome = (Int, FileReport, [OutputFile], BatchManifest.Entry?, BatchError?)
+
+    private func process(_ input: URL, index: Int, stem: String, known: BatchManifest.Entry?) async -> Outcome {
         let clock = ContinuousClock()
         let began = clock.now
         func seconds() -> Double {
@@ -134,7 +178,7 @@ public struct BatchRunner: Sendable {
                entry.isComplete(hash: hash, settings: configuration.settings, in: folder) {
                 let report = FileReport(input: input.path, status: .skipped, audioSeconds: entry.audioSeconds,
                                         processingSeconds: seconds(), outputs: entry.outputs.map(\.name))
-                return (index, report, [], nil)
+                return (index, report, [], nil, nil)
             }
             let audio = try AudioFile.load(input, sampleRate: configuration.sampleRate).audio
             audioSeconds = audio.duration
@@ -151,11 +195,13 @@ public struct BatchRunner: Sendable {
                                     processingSeconds: seconds(), outputs: records.map(\.name))
             let entry = BatchManifest.Entry(inputHash: hash, settings: configuration.settings,
                                             audioSeconds: audio.duration, outputs: records)
-            return (index, report, outputs, entry)
+            return (index, report, outputs, entry, nil)
         } catch {
             let report = FileReport(input: input.path, status: .failed, audioSeconds: audioSeconds,
                                     processingSeconds: seconds(), outputs: [], error: Self.reason(error))
-            return (index, report, [], nil)
+            var failure: BatchError?
+            if let error = error as? BatchError, case .cannotWrite = error { failure = error }
+            return (index, report, [], nil, failure)
         }
     }
 

@@ -212,7 +212,9 @@ struct BatchOptions: ParsableArguments {
 func runBatch(_ inputs: [String], configuration: BatchConfiguration, work: @escaping BatchRunner.Work) async throws {
     let files = try InputCollector.collect(inputs)
     let progress = BatchProgressBar(total: files.count)
-    let report = try await BatchRunner(configuration: configuration, work: work).run(files) { progress.handle($0) }
+    // Ctrl-C: finish the files in progress, write the report, exit 130; a second Ctrl-C ends at once.
+    let stop = BatchStop.onInterrupt(message: "stopping after the files in progress (Ctrl-C again to quit now)...")
+    let report = try await BatchRunner(configuration: configuration, work: work).run(files, stop: stop) { progress.handle($0) }
     progress.finish(report)
     if report.failed > 0 { throw InputsFailed(failed: report.failed, total: report.files) }
 }

@@ -6,7 +6,7 @@ import ScribaPipeline
 
 /// Exit codes, documented in README.md: 0 success, 1 some inputs failed, 2 usage error
 /// (ArgumentParser's own, bad inputs/globs), 3 unreadable input audio, 4 model files missing or
-/// broken, 5 engine or service failure, 6 outputs cannot be written.
+/// broken, 5 engine or service failure, 6 outputs cannot be written, 130 interrupted (Ctrl-C).
 enum ScribaExit {
     static let someInputsFailed: Int32 = 1
     static let usage: Int32 = 2
@@ -14,6 +14,8 @@ enum ScribaExit {
     static let badModel: Int32 = 4
     static let engineFailed: Int32 = 5
     static let cannotWrite: Int32 = 6
+    /// Stopped by Ctrl-C/SIGTERM after the files in progress (128 + SIGINT, as shells report it).
+    static let interrupted: Int32 = 130
 }
 
 /// A failure already reported per input (e.g. one file of several could not be read); the command
@@ -46,7 +48,11 @@ func exitWithScribaError(_ error: Error) -> Never {
         code = ScribaExit.engineFailed
     case let batch as BatchError:
         printError("error: \(batch)")
-        if case .cannotWrite = batch { code = ScribaExit.cannotWrite } else { code = ScribaExit.usage }
+        switch batch {
+        case .cannotWrite: code = ScribaExit.cannotWrite
+        case .interrupted: code = ScribaExit.interrupted
+        default: code = ScribaExit.usage
+        }
     default:
         // ArgumentParser's own errors (help, version, validation) keep its messages and codes.
         Scriba.exit(withError: error)
