@@ -138,10 +138,11 @@ extension Qwen3ASR {
     ///   - context: text for the system turn (names, terms).
     ///   - maxNewTokens: nil → `defaultMaxNewTokens(frames:)`.
     ///   - repetitionGuard: a loop (or repetitive text at the end) → one re-decode with a
-    ///     no-repeat-n-gram constraint; `looped` in the result when that loops too.
+    ///     no-repeat-n-gram constraint; `looped` in the result when that loops too. Off by default
+    ///     (the reference's behaviour); Scriba's recogniser turns it on.
     public func transcribe(
         mel: Tensor, language: String? = nil, context: String? = nil, maxNewTokens: Int? = nil,
-        repetitionGuard: RepetitionGuardOptions = .init()
+        repetitionGuard: RepetitionGuardOptions = .disabled
     ) throws -> Qwen3ASRTranscription {
         if config.isForcedAligner {
             throw Qwen3ASRError.wrongModelKind(folder: folder, expected: "Qwen3-ASR model", found: "Qwen3-ForcedAligner")

@@ -77,7 +77,7 @@ public struct RepetitionDetector: Sendable {
         count += 1
         let n = options.ngramSize
         let available = min(count, size)
-        guard available >= n * options.maxRepeats else { return false }
+        guard available >= n else { return false }
         // Compare the newest n-gram (ending at count − 1) with every n-gram ending earlier in the window.
         var matches = 1
         // Walking back, each match is earlier than the last: keep the earliest two.

@@ -39,12 +39,16 @@ public struct WhisperOptions: Sendable {
     /// Text put before the first window as if it had been said earlier (names, spellings):
     /// `<|startofprev|>` + its tokens, as faster-whisper's `initial_prompt`.
     public var initialPrompt: String?
-    /// Loop detection during decoding and the no-repeat retry; `.disabled` decodes as faster-whisper.
-    public var repetitionGuard = RepetitionGuardOptions()
+    /// Loop detection during decoding and the no-repeat retry. Off here so the defaults decode
+    /// exactly as faster-whisper; Scriba's recogniser turns it on.
+    public var repetitionGuard = RepetitionGuardOptions.disabled
     /// Per-window token bound: this many tokens per second of the window plus `tokenBudgetMargin`
-    /// (never above Whisper's own 224). nil: Whisper's bound only.
-    public var maxTokensPerSecond: Double? = 8
+    /// (never above Whisper's own 224). nil (default, as faster-whisper): Whisper's bound only.
+    public var maxTokensPerSecond: Double?
     public var tokenBudgetMargin = 32
+    /// The budget Scriba's recogniser uses: speech rarely exceeds ~5 tokens per second with
+    /// timestamps, so 8 never cuts real speech yet ends a loop early in a short window.
+    public static let budgetTokensPerSecond = 8.0
     public var appendPunctuations = "\"'.。,，!！?？:：”)]}、"
 
     public init(language: String? = nil, withoutTimestamps: Bool = false, wordTimestamps: Bool = false) {

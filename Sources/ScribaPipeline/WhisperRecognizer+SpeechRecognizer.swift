@@ -20,6 +20,7 @@ extension WhisperRecognizer: SpeechRecognizer {
         whisperOptions.wordTimestamps = options.wordTimestamps
         whisperOptions.initialPrompt = options.contextText
         whisperOptions.repetitionGuard = options.repetitionGuard
+        whisperOptions.maxTokensPerSecond = WhisperOptions.budgetTokensPerSecond
         let result = try transcribe(audio, options: whisperOptions)
         let segments = result.segments.compactMap { segment -> TranscriptSegment? in
             let text = segment.text.trimmingWhitespace()
