@@ -15,6 +15,19 @@ public struct Qwen3ASRTranscription: Sendable, Equatable {
     public var tokenIDs: [Int]
     /// Decoding stopped at the max-new-tokens bound instead of an end token.
     public var reachedTokenLimit: Bool
+    /// The first greedy pass looped (n-gram repeats or compression ratio) and was re-decoded.
+    public var loopDetected = false
+    /// The kept output still loops after the retry; its looping tail was cut off.
+    public var looped = false
+}
+
+/// What one guarded greedy pass produced.
+public struct Qwen3GreedyOutput: Sendable, Equatable {
+    public var ids: [Int]
+    /// A stop token ended decoding.
+    public var stopped: Bool
+    /// The repetition guard stopped decoding; `ids` end before the loop.
+    public var looped: Bool
 }
 
 extension Qwen3ASR {
@@ -77,34 +90,77 @@ extension Qwen3ASR {
     public func greedyDecode(
         promptIDs: [Int], audio: Tensor, maxNewTokens: Int, stopTokens: [Int]? = nil
     ) throws -> (ids: [Int], stopped: Bool) {
-        let result = try timedGreedyDecode(promptIDs: promptIDs, audio: audio, maxNewTokens: maxNewTokens, stopTokens: stopTokens)
-        return (result.ids, result.stopped)
+        let output = try greedyDecode(promptIDs: promptIDs, audio: audio, maxNewTokens: maxNewTokens,
+                                      stopTokens: stopTokens, repetitionGuard: .disabled)
+        return (output.ids, output.stopped)
     }
 
-    /// `greedyDecode` that also reports the wall time of the prefill (up to the first arg-max) and
-    /// of the decode steps after it, in seconds (for benchmarks).
+    /// `greedyDecode` (no guard) that also reports the wall time of the prefill (up to the first
+    /// arg-max) and of the decode steps after it, in seconds (for benchmarks).
     public func timedGreedyDecode(
         promptIDs: [Int], audio: Tensor, maxNewTokens: Int, stopTokens: [Int]? = nil
     ) throws -> (ids: [Int], stopped: Bool, prefillSeconds: Double, stepSeconds: Double) {
-        guard maxNewTokens > 0 else { return ([], false, 0, 0) }
+        var timing = (prefill: 0.0, steps: 0.0)
+        let output = try greedyDecode(promptIDs: promptIDs, audio: audio, maxNewTokens: maxNewTokens,
+                                      stopTokens: stopTokens, repetitionGuard: .disabled, timing: &timing)
+        return (output.ids, output.stopped, timing.prefill, timing.steps)
+    }
+
+    /// Greedy decoding with the repetition guard watching (stops at a loop, cutting it off) and,
+    /// for a retry, a no-repeat-n-gram constraint on the arg-max.
+    public func greedyDecode(
+        promptIDs: [Int], audio: Tensor, maxNewTokens: Int, stopTokens: [Int]? = nil,
+        repetitionGuard: RepetitionGuardOptions, noRepeatNgramSize: Int? = nil
+    ) throws -> Qwen3GreedyOutput {
+        var timing = (prefill: 0.0, steps: 0.0)
+        return try greedyDecode(promptIDs: promptIDs, audio: audio, maxNewTokens: maxNewTokens, stopTokens: stopTokens,
+                                repetitionGuard: repetitionGuard, noRepeatNgramSize: noRepeatNgramSize, timing: &timing)
+    }
+
+    private func greedyDecode(
+        promptIDs: [Int], audio: Tensor, maxNewTokens: Int, stopTokens: [Int]?,
+        repetitionGuard: RepetitionGuardOptions, noRepeatNgramSize: Int? = nil,
+        timing: inout (prefill: Double, steps: Double)
+    ) throws -> Qwen3GreedyOutput {
+        guard maxNewTokens > 0 else { return Qwen3GreedyOutput(ids: [], stopped: false, looped: false) }
         let clock = ContinuousClock()
         let start = clock.now
         try prefill(promptIDs, audio: audio, extraPositions: maxNewTokens)
         let prefilled = clock.now
         func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
         let stops = stopTokens ?? specialTokens.stopTokens
+        var detector = RepetitionDetector(options: repetitionGuard)
+        let logits = UnsafeMutableBufferPointer(start: scratch.logits.pointer, count: headRows)
         var ids: [Int] = []
         ids.reserveCapacity(maxNewTokens)
         while true {
+            if let n = noRepeatNgramSize {
+                // Stop tokens stay allowed: banning them would force a loop to go on.
+                NoRepeatNgram.apply(size: n, sequence: ids[...], to: logits) { !stops.contains($0) }
+            }
             let next = Qwen3Math.argmax(scratch.logits.pointer, count: headRows)
-            if stops.contains(next) || ids.count + 1 == maxNewTokens {
-                let stopped = stops.contains(next)
-                if !stopped { ids.append(next) }
-                return (ids, stopped, seconds(prefilled - start), seconds(clock.now - prefilled))
+            if stops.contains(next) {
+                timing = (seconds(prefilled - start), seconds(clock.now - prefilled))
+                return Qwen3GreedyOutput(ids: ids, stopped: true, looped: false)
             }
             ids.append(next)
+            if detector.push(next, position: ids.count - 1) {
+                ids.removeSubrange((detector.loopStart ?? ids.count)...)
+                timing = (seconds(prefilled - start), seconds(clock.now - prefilled))
+                return Qwen3GreedyOutput(ids: ids, stopped: false, looped: true)
+            }
+            if ids.count == maxNewTokens {
+                timing = (seconds(prefilled - start), seconds(clock.now - prefilled))
+                return Qwen3GreedyOutput(ids: ids, stopped: false, looped: false)
+            }
             try decodeStep(next)
         }
+    }
+
+    /// Whether decoded text is repetitive by Whisper's measure (zlib ratio above the threshold).
+    static func isRepetitive(_ text: String, options: RepetitionGuardOptions) -> Bool {
+        guard options.enabled, let ratio = TextCompression.ratio(text) else { return false }
+        return ratio > options.compressionRatioThreshold
     }
 
     /// Recognises one clip: features [mel bins, frames] → (language, text), as
@@ -113,8 +169,12 @@ extension Qwen3ASR {
     ///   - language: a language name to force ("English", any case), or nil to detect.
     ///   - context: text for the system turn (names, terms).
     ///   - maxNewTokens: nil → `defaultMaxNewTokens(frames:)`.
+    ///   - repetitionGuard: a loop (or repetitive text at the end) → one re-decode with a
+    ///     no-repeat-n-gram constraint; `looped` in the result when that loops too. Off by default
+    ///     (the reference's behaviour); Scriba's recogniser turns it on.
     public func transcribe(
-        mel: Tensor, language: String? = nil, context: String? = nil, maxNewTokens: Int? = nil
+        mel: Tensor, language: String? = nil, context: String? = nil, maxNewTokens: Int? = nil,
+        repetitionGuard: RepetitionGuardOptions = .disabled
     ) throws -> Qwen3ASRTranscription {
         if config.isForcedAligner {
             throw Qwen3ASRError.wrongModelKind(folder: folder, expected: "Qwen3-ASR model", found: "Qwen3-ForcedAligner")
@@ -123,10 +183,19 @@ extension Qwen3ASR {
         let audio = try encodeAudio(mel: mel)
         let prompt = try promptIDs(audioTokens: audio.shape[0], language: forced, context: context)
         let limit = maxNewTokens ?? Self.defaultMaxNewTokens(frames: mel.shape[1])
-        let (ids, stopped) = try greedyDecode(promptIDs: prompt, audio: audio, maxNewTokens: limit)
-        let raw = tokenizer.decode(ids, skipSpecial: true)
+        var output = try greedyDecode(promptIDs: prompt, audio: audio, maxNewTokens: limit, repetitionGuard: repetitionGuard)
+        var raw = tokenizer.decode(output.ids, skipSpecial: true)
+        let loopDetected = output.looped || Self.isRepetitive(raw, options: repetitionGuard)
+        if loopDetected {
+            output = try greedyDecode(promptIDs: prompt, audio: audio, maxNewTokens: limit, repetitionGuard: repetitionGuard,
+                                      noRepeatNgramSize: repetitionGuard.retryNoRepeatNgramSize)
+            raw = tokenizer.decode(output.ids, skipSpecial: true)
+        }
         let parsed = Qwen3ASROutput.parse(raw, forcedLanguage: forced)
-        return Qwen3ASRTranscription(language: parsed.language, text: parsed.text, rawText: raw, tokenIDs: ids,
-                                     reachedTokenLimit: !stopped && ids.count == limit)
+        var result = Qwen3ASRTranscription(language: parsed.language, text: parsed.text, rawText: raw, tokenIDs: output.ids,
+                                           reachedTokenLimit: !output.stopped && !output.looped && output.ids.count == limit)
+        result.loopDetected = loopDetected
+        result.looped = loopDetected && (output.looped || Self.isRepetitive(raw, options: repetitionGuard))
+        return result
     }
 }

@@ -3,8 +3,11 @@
 // (`generate_segments`, `_split_segments_by_timestamps`), prompts with the previous text
 // (`get_prompt`), CT2's greedy loop (`WhisperReplica::generate`: prompt prefill, no_speech_prob at the
 // <|startoftranscript|> position, max_length = min(448/2, 448 − prompt)), the no-speech skip, and
-// temperature fallback (`generate_with_fallback`). Left out: beam search, VAD, clip_timestamps,
-// initial_prompt/prefix/hotwords, hallucination_silence_threshold, translation.
+// temperature fallback (`generate_with_fallback`), initial_prompt. Scriba's additions (off the
+// faster-whisper path only when they fire): a per-window token budget from the window's duration and
+// the repetition guard (loop → stop, re-decode greedily with a no-repeat-n-gram constraint, then the
+// temperature ladder). Left out: beam search, VAD, clip_timestamps, prefix/hotwords,
+// hallucination_silence_threshold, translation.
 
 import Foundation
 import ScribaTensor
@@ -33,6 +36,19 @@ public struct WhisperOptions: Sendable {
     /// Seed of the sampler used at temperatures > 0 (decoding at temperature 0 never samples).
     public var seed: UInt64 = 0
     public var prependPunctuations = "\"'“¿([{-"
+    /// Text put before the first window as if it had been said earlier (names, spellings):
+    /// `<|startofprev|>` + its tokens, as faster-whisper's `initial_prompt`.
+    public var initialPrompt: String?
+    /// Loop detection during decoding and the no-repeat retry. Off here so the defaults decode
+    /// exactly as faster-whisper; Scriba's recogniser turns it on.
+    public var repetitionGuard = RepetitionGuardOptions.disabled
+    /// Per-window token bound: this many tokens per second of the window plus `tokenBudgetMargin`
+    /// (never above Whisper's own 224). nil (default, as faster-whisper): Whisper's bound only.
+    public var maxTokensPerSecond: Double?
+    public var tokenBudgetMargin = 32
+    /// The budget Scriba's recogniser uses: speech rarely exceeds ~5 tokens per second with
+    /// timestamps, so 8 never cuts real speech yet ends a loop early in a short window.
+    public static let budgetTokensPerSecond = 8.0
     public var appendPunctuations = "\"'.。,，!！?？:：”)]}、"
 
     public init(language: String? = nil, withoutTimestamps: Bool = false, wordTimestamps: Bool = false) {
@@ -56,6 +72,12 @@ public struct WhisperGenerateCall: Sendable, Equatable {
     public var noSpeechProbability: Double
     public var temperature: Float
     public var compressionRatio: Double?
+    /// The first greedy pass looped (the repetition guard stopped it).
+    public var loopDetected = false
+    /// The kept output still loops after every retry (its looping tail was cut off).
+    public var looped = false
+    /// The kept output ran into the token bound without an end token.
+    public var reachedTokenLimit = false
 }
 
 public struct WhisperWord: Sendable, Equatable {
@@ -101,6 +123,12 @@ public struct WhisperTranscription: Sendable, Equatable {
     /// Content duration in seconds (content frames × 10 ms).
     public var duration: Double
     public var text: String { segments.map(\.text).joined() }
+    /// Windows whose output still loops after the guard's retries.
+    public var loopedWindows: Int { calls.count { $0.looped } }
+    /// Windows whose first pass looped but a retry decoded cleanly.
+    public var recoveredLoops: Int { calls.count { $0.loopDetected && !$0.looped } }
+    /// Windows whose output hit the token bound.
+    public var truncatedWindows: Int { calls.count { $0.reachedTokenLimit } }
 }
 
 /// Runs decoding over one session; use one transcriber per task (it owns scratch and a KV cache).
@@ -217,6 +245,9 @@ public final class WhisperTranscriber {
         var segments: [WhisperSegment] = []
         var calls: [WhisperGenerateCall] = []
         var allTokens: [Int] = []
+        if let initial = options.initialPrompt?.trimmingCharacters(in: .whitespacesAndNewlines), !initial.isEmpty {
+            allTokens = tokenizer.encode(" " + initial, allowSpecial: false)
+        }
         var promptResetSince = 0
         var lastSpeechTimestamp = 0.0
         var seek = 0
@@ -235,17 +266,21 @@ public final class WhisperTranscriber {
             }
             prompt.append(contentsOf: sotSequence)
 
-            let outcome = try generateWithFallback(prompt: prompt, options: options)
+            let outcome = try generateWithFallback(prompt: prompt, options: options, windowSeconds: segmentDuration)
             calls.append(WhisperGenerateCall(
                 seek: seek, windowFrames: segmentSize, prompt: prompt, generated: outcome.tokens,
                 sumLogProb: outcome.sumLogProb, averageLogProb: outcome.averageLogProb,
                 noSpeechProbability: outcome.noSpeechProbability, temperature: outcome.temperature,
-                compressionRatio: outcome.compressionRatio))
+                compressionRatio: outcome.compressionRatio, loopDetected: outcome.loopDetected,
+                looped: outcome.looped, reachedTokenLimit: outcome.reachedLimit))
 
             if let noSpeech = options.noSpeechThreshold {
                 var skip = outcome.noSpeechProbability > noSpeech
                 if let threshold = options.logProbThreshold, outcome.averageLogProb > threshold { skip = false }
                 if skip {
+                    // Silence: nothing lost, so neither a loop nor the bound counts against the window.
+                    calls[calls.count - 1].looped = false
+                    calls[calls.count - 1].reachedTokenLimit = false
                     seek += segmentSize
                     continue
                 }
@@ -350,11 +385,17 @@ public final class WhisperTranscriber {
         var noSpeechProbability: Double
         var temperature: Float
         var compressionRatio: Double?
+        /// The repetition guard stopped this pass (tokens are cut before the loop).
+        var looped = false
+        /// An earlier greedy pass of this window looped.
+        var loopDetected = false
+        /// Stopped at the token bound without an end token.
+        var reachedLimit = false
     }
 
     /// `generate_with_fallback`: decode at each temperature until neither the compression-ratio nor the
     /// log-prob rule asks for another try (or the window is judged silent).
-    func generateWithFallback(prompt: [Int], options: WhisperOptions) throws -> Outcome {
+    func generateWithFallback(prompt: [Int], options: WhisperOptions, windowSeconds: Double = 30) throws -> Outcome {
         var all: [Outcome] = []
         var belowCompressionThreshold: [Outcome] = []
         var generator = WhisperRandom(seed: options.seed)
@@ -365,14 +406,22 @@ public final class WhisperTranscriber {
                 var best: Outcome?
                 var bestScore = -Double.infinity
                 for _ in 0..<max(1, options.bestOf) {
-                    let candidate = try generate(prompt: prompt, temperature: temperature, options: options, random: &generator)
+                    let candidate = try generate(prompt: prompt, temperature: temperature, options: options,
+                                                 windowSeconds: windowSeconds, random: &generator)
                     // CT2 ranks sampled hypotheses by cumulative log-prob / length (length_penalty 1).
                     let score = candidate.sumLogProb / Double(max(1, candidate.tokens.count))
                     if best == nil || score > bestScore { best = candidate; bestScore = score }
                 }
                 outcome = best!
             } else {
-                outcome = try generate(prompt: prompt, temperature: 0, options: options, random: &generator)
+                outcome = try generate(prompt: prompt, temperature: 0, options: options, windowSeconds: windowSeconds, random: &generator)
+                if outcome.looped {
+                    // The guard's recovery: the same greedy pass, but no n-gram may repeat.
+                    var retry = try generate(prompt: prompt, temperature: 0, options: options, windowSeconds: windowSeconds,
+                                             random: &generator, noRepeatNgramSize: options.repetitionGuard.retryNoRepeatNgramSize)
+                    retry.loopDetected = true
+                    outcome = retry
+                }
             }
             outcome.compressionRatio = WhisperCompression.ratio(decodeText(outcome.tokens).trimmingCharacters(in: .whitespacesAndNewlines))
             all.append(outcome)
@@ -384,21 +433,27 @@ public final class WhisperTranscriber {
                 belowCompressionThreshold.append(outcome)
             }
             if let threshold = options.logProbThreshold, outcome.averageLogProb < threshold { needsFallback = true }
+            if outcome.looped { needsFallback = true }
             if let noSpeech = options.noSpeechThreshold, outcome.noSpeechProbability > noSpeech,
                let threshold = options.logProbThreshold, outcome.averageLogProb < threshold {
                 needsFallback = false  // silence: no point retrying
             }
             if !needsFallback { return outcome }
         }
-        // Every temperature failed: the best average log-prob among those under the compression threshold.
-        var chosen = (belowCompressionThreshold.isEmpty ? all : belowCompressionThreshold)
-            .max { $0.averageLogProb < $1.averageLogProb }!
+        // Every temperature failed: the best average log-prob among those under the compression threshold
+        // (and, when there are any, among those that do not loop).
+        let pool = belowCompressionThreshold.isEmpty ? all : belowCompressionThreshold
+        let clean = pool.filter { !$0.looped }
+        var chosen = (clean.isEmpty ? pool : clean).max { $0.averageLogProb < $1.averageLogProb }!
+        chosen.loopDetected = all.contains { $0.loopDetected || $0.looped }
         chosen.temperature = temperatures.last!
         return chosen
     }
 
     /// One CT2 `generate` call (greedy at temperature 0, sampling otherwise) on the encoded window.
-    func generate(prompt: [Int], temperature: Float, options: WhisperOptions, random: inout WhisperRandom) throws -> Outcome {
+    /// `noRepeatNgramSize` bans text tokens that would repeat an n-gram of this window's output.
+    func generate(prompt: [Int], temperature: Float, options: WhisperOptions, windowSeconds: Double = 30,
+                  random: inout WhisperRandom, noRepeatNgramSize: Int? = nil) throws -> Outcome {
         let c = config, vocab = c.vocabularySize
         guard !prompt.isEmpty, prompt.count < c.textPositions else {
             throw WhisperError.sequenceTooLong(tokens: prompt.count + 1, limit: c.textPositions)
@@ -415,7 +470,16 @@ public final class WhisperTranscriber {
         let filters = WhisperLogitFilters(
             tokens: special, suppressIDs: c.suppressIDs, suppressIDsBegin: options.suppressBlank ? c.suppressIDsBegin : [],
             maxInitialTimestampIndex: withTimestamps ? Int((options.maxInitialTimestamp / Self.timePrecision).rounded()) : nil)
-        let maxLength = min(c.textPositions / 2, c.textPositions - (prompt.count - 1))
+        var maxLength = min(c.textPositions / 2, c.textPositions - (prompt.count - 1))
+        if let perSecond = options.maxTokensPerSecond {
+            maxLength = min(maxLength, Int((windowSeconds * perSecond).rounded(.up)) + options.tokenBudgetMargin)
+        }
+        maxLength = max(1, maxLength)
+        // Only text tokens count: timestamps differ between the copies of a looping segment.
+        var detector = RepetitionDetector(options: options.repetitionGuard)
+        var looped = false
+        var stoppedAtEnd = false
+        let endOfText = special.endOfText
         var generated: [Int] = []
         generated.reserveCapacity(maxLength)
         var sumLogProb = 0.0
@@ -423,6 +487,9 @@ public final class WhisperTranscriber {
         let row = UnsafeMutableBufferPointer(start: session.logits, count: vocab)
         for index in 0..<maxLength {
             filters.apply(to: row, sampled: generated[...])
+            if let n = noRepeatNgramSize {
+                NoRepeatNgram.apply(size: n, sequence: generated[...], to: row) { $0 < endOfText }
+            }
             let token: Int
             let logSum = Self.logSumExp(row)
             if temperature > 0 {
@@ -431,8 +498,13 @@ public final class WhisperTranscriber {
                 token = Self.argmax(row)
             }
             sumLogProb += Double(row[token] - logSum)
-            if token == special.endOfText { break }
+            if token == special.endOfText { stoppedAtEnd = true; break }
             generated.append(token)
+            if token < endOfText, detector.push(token, position: generated.count - 1) {
+                looped = true
+                generated.removeSubrange((detector.loopStart ?? generated.count)...)
+                break
+            }
             if index + 1 == maxLength { break }
             step[0] = token
             try step.withUnsafeBufferPointer { try session.decode($0) }
@@ -440,7 +512,8 @@ public final class WhisperTranscriber {
         }
         return Outcome(tokens: generated, sumLogProb: sumLogProb,
                        averageLogProb: sumLogProb / Double(generated.count + 1),
-                       noSpeechProbability: noSpeech, temperature: temperature, compressionRatio: nil)
+                       noSpeechProbability: noSpeech, temperature: temperature, compressionRatio: nil,
+                       looped: looped, reachedLimit: !looped && !stoppedAtEnd)
     }
 
     static func argmax(_ row: UnsafeMutableBufferPointer<Float>) -> Int {

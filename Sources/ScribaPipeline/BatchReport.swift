@@ -22,9 +22,16 @@ public struct FileReport: Codable, Sendable, Equatable {
     public var outputs: [String]
     /// What went wrong, for failed files.
     public var error: String?
+    /// Chunks per status ("ok", "empty", "truncated", "repetition", "failed"); nil when not tracked.
+    public var chunkStatuses: [String: Int]?
+    /// The chunks whose text may be missing speech (time range, status, note); nil when none.
+    public var partialChunks: [ChunkCoverage]?
+
+    /// Processed, but some chunk is truncated, looped or failed.
+    public var isPartial: Bool { !(partialChunks ?? []).isEmpty }
 
     public init(input: String, status: Status, audioSeconds: Double?, processingSeconds: Double,
-                outputs: [String], error: String? = nil) {
+                outputs: [String], error: String? = nil, chunks: [ChunkCoverage]? = nil) {
         self.input = input
         self.status = status
         self.audioSeconds = audioSeconds
@@ -32,6 +39,13 @@ public struct FileReport: Codable, Sendable, Equatable {
         self.realTimeFactor = status == .ok ? audioSeconds.flatMap { $0 > 0 ? processingSeconds / $0 : nil } : nil
         self.outputs = outputs
         self.error = error
+        if let chunks {
+            var counts: [String: Int] = [:]
+            for chunk in chunks { counts[chunk.status.rawValue, default: 0] += 1 }
+            chunkStatuses = counts
+            let partial = chunks.filter { $0.status.isPartial }
+            partialChunks = partial.isEmpty ? nil : partial
+        }
     }
 }
 
@@ -43,6 +57,10 @@ public struct BatchReport: Codable, Sendable, Equatable {
     public var succeeded: Int
     public var skipped: Int
     public var failed: Int
+    /// Files processed whose transcript has truncated, looping or failed chunks (counted in `succeeded`).
+    public var partial: Int?
+    /// Chunks per status over all processed files.
+    public var chunkStatuses: [String: Int]?
     /// (succeeded + skipped) / files: the share of inputs whose outputs are complete after the run.
     public var successRate: Double
     /// Audio processed in this run (skipped files excluded), seconds.
@@ -59,6 +77,10 @@ public struct BatchReport: Codable, Sendable, Equatable {
         succeeded = fileReports.count { $0.status == .ok }
         skipped = fileReports.count { $0.status == .skipped }
         failed = fileReports.count { $0.status == .failed }
+        partial = fileReports.count { $0.isPartial }
+        var counts: [String: Int] = [:]
+        for report in fileReports { for (status, count) in report.chunkStatuses ?? [:] { counts[status, default: 0] += count } }
+        chunkStatuses = counts
         successRate = files == 0 ? 1 : Double(succeeded + skipped) / Double(files)
         audioSeconds = fileReports.filter { $0.status == .ok }.reduce(0) { $0 + ($1.audioSeconds ?? 0) }
         self.wallSeconds = wallSeconds
@@ -68,7 +90,7 @@ public struct BatchReport: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case files, succeeded, skipped, failed, successRate, audioSeconds, wallSeconds, realTimeFactor, settings
+        case files, succeeded, skipped, failed, partial, chunkStatuses, successRate, audioSeconds, wallSeconds, realTimeFactor, settings
         case fileReports = "results"
     }
 

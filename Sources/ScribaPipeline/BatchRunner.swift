@@ -40,6 +40,18 @@ public struct BatchConfiguration: Sendable {
     }
 }
 
+/// What one job produced: its files and, when it transcribed, the per-chunk coverage (counted in
+/// the batch report).
+public struct BatchWorkResult: Sendable {
+    public var outputs: [OutputFile]
+    public var chunks: [ChunkCoverage]?
+
+    public init(outputs: [OutputFile], chunks: [ChunkCoverage]? = nil) {
+        self.outputs = outputs
+        self.chunks = chunks
+    }
+}
+
 /// What a batch tells its caller as it goes (for a progress bar or log lines).
 public enum BatchEvent: Sendable {
     case started(input: URL, index: Int, total: Int)
@@ -52,13 +64,20 @@ public enum BatchEvent: Sendable {
 public struct BatchRunner: Sendable {
     /// Turns one decoded input into its outputs.
     public typealias Work = @Sendable (_ input: URL, _ audio: AudioBuffer) async throws -> [OutputFile]
+    /// Same, also returning the transcript's chunk coverage.
+    public typealias CoverageWork = @Sendable (_ input: URL, _ audio: AudioBuffer) async throws -> BatchWorkResult
 
     public let configuration: BatchConfiguration
-    public let work: Work
+    public let work: CoverageWork
 
     public init(configuration: BatchConfiguration, work: @escaping Work) {
         self.configuration = configuration
-        self.work = work
+        self.work = { input, audio in BatchWorkResult(outputs: try await work(input, audio)) }
+    }
+
+    public init(configuration: BatchConfiguration, coverageWork: @escaping CoverageWork) {
+        self.configuration = configuration
+        self.work = coverageWork
     }
 
     /// Output base names: the input's name without extension; inputs sharing one keep their
@@ -182,7 +201,8 @@ public struct BatchRunner: Sendable {
             }
             let audio = try AudioFile.load(input, sampleRate: configuration.sampleRate).audio
             audioSeconds = audio.duration
-            let outputs = try await work(input, audio)
+            let result = try await work(input, audio)
+            let outputs = result.outputs
             var records: [BatchManifest.Output] = []
             if let folder = configuration.outputDirectory {
                 for output in outputs {
@@ -192,7 +212,7 @@ public struct BatchRunner: Sendable {
                 }
             }
             let report = FileReport(input: input.path, status: .ok, audioSeconds: audio.duration,
-                                    processingSeconds: seconds(), outputs: records.map(\.name))
+                                    processingSeconds: seconds(), outputs: records.map(\.name), chunks: result.chunks)
             let entry = BatchManifest.Entry(inputHash: hash, settings: configuration.settings,
                                             audioSeconds: audio.duration, outputs: records)
             return (index, report, outputs, entry, nil)

@@ -1,4 +1,5 @@
 import ScribaAudio
+import ScribaModels
 
 // The two capabilities every engine offers, so commands, the server and tests treat the local
 // Qwen3 and Whisper engines and the remote HTTP engines alike.
@@ -12,11 +13,21 @@ public struct RecognitionOptions: Sendable, Equatable {
     public var context: String?
     /// Ask the engine for word times when it can give them itself (Whisper's cross-attention).
     public var wordTimestamps: Bool
+    /// Loop detection while decoding and its recovery (local engines); on by default.
+    public var repetitionGuard: RepetitionGuardOptions
 
-    public init(language: Language? = nil, context: String? = nil, wordTimestamps: Bool = false) {
+    public init(language: Language? = nil, context: String? = nil, wordTimestamps: Bool = false,
+                repetitionGuard: RepetitionGuardOptions = .init()) {
         self.language = language
         self.context = context
         self.wordTimestamps = wordTimestamps
+        self.repetitionGuard = repetitionGuard
+    }
+
+    /// `context` when it holds text, else nil.
+    public var contextText: String? {
+        guard let text = context?.trimmingWhitespace(), !text.isEmpty else { return nil }
+        return text
     }
 }
 
@@ -31,12 +42,20 @@ public struct Recognition: Sendable, Equatable {
     /// Engine segments (Whisper's timestamped segments); engines without timestamps return one
     /// segment spanning the audio, or none for silence. Words are filled when the engine has them.
     public var segments: [TranscriptSegment]
+    /// `ok`, or `truncated` (token budget hit) / `repetition` (loop not recovered) when the text may
+    /// be incomplete. The pipeline turns empty text into `empty` itself.
+    public var status: ChunkStatus
+    /// The repetition guard stopped a loop and the re-decode came out clean.
+    public var recoveredLoop: Bool
 
-    public init(language: String, languageProbability: Double? = nil, text: String, segments: [TranscriptSegment]) {
+    public init(language: String, languageProbability: Double? = nil, text: String, segments: [TranscriptSegment],
+                status: ChunkStatus = .ok, recoveredLoop: Bool = false) {
         self.language = language
         self.languageProbability = languageProbability
         self.text = text
         self.segments = segments
+        self.status = status
+        self.recoveredLoop = recoveredLoop
     }
 }
 

@@ -51,11 +51,14 @@ public actor Qwen3Recognizer: SpeechRecognizer {
         // Less than one hop of audio has no frames: nothing to hear.
         guard mel.shape[1] > 0 else { return Recognition(language: "", text: "", segments: []) }
         let context = options.context?.isEmpty == false ? options.context : nil
-        let result = try model.transcribe(mel: mel, language: options.language?.name, context: context, maxNewTokens: maxNewTokens)
+        let result = try model.transcribe(mel: mel, language: options.language?.name, context: context, maxNewTokens: maxNewTokens,
+                                          repetitionGuard: options.repetitionGuard)
         // Names the Language table does not know (an odd model output) are reported as no language.
         let code = result.language.isEmpty ? "" : (Language.named(result.language)?.code ?? "")
         let segments = result.text.isEmpty ? [] : [TranscriptSegment(start: 0, end: audio.duration, text: result.text)]
-        return Recognition(language: code, text: result.text, segments: segments)
+        let status: ChunkStatus = result.looped ? .repetition : result.reachedTokenLimit ? .truncated : .ok
+        return Recognition(language: code, text: result.text, segments: segments, status: status,
+                           recoveredLoop: result.loopDetected && !result.looped)
     }
 
     /// `utils:normalize_audio_input` for mono input: resample to the model rate, divide by the peak

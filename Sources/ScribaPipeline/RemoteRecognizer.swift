@@ -25,9 +25,16 @@ public struct RemoteRecognizer: SpeechRecognizer {
         let duration: Double?
         let languageProbability: Double?
         let words: [RemoteWord]?
+        /// The service's own chunk coverage (`scriba serve` sends it); a partial chunk there makes
+        /// this chunk partial here.
+        let chunks: [RemoteChunk]?
+
+        struct RemoteChunk: Decodable {
+            let status: String
+        }
 
         enum CodingKeys: String, CodingKey {
-            case text, language, duration, words
+            case text, language, duration, words, chunks
             case languageProbability = "language_probability"
         }
     }
@@ -44,7 +51,9 @@ public struct RemoteRecognizer: SpeechRecognizer {
         let words = response.words?.map(\.timedWord) ?? []
         let segments = text.isEmpty ? [] : [TranscriptSegment(
             start: words.first?.start ?? 0, end: words.last?.end ?? response.duration ?? audio.duration, text: text, words: words)]
+        let statuses = (response.chunks ?? []).compactMap { ChunkStatus(rawValue: $0.status) }
+        let worst = [ChunkStatus.failed, .repetition, .truncated].first { statuses.contains($0) } ?? .ok
         return Recognition(language: response.language ?? options.language?.code ?? "",
-                           languageProbability: response.languageProbability, text: text, segments: segments)
+                           languageProbability: response.languageProbability, text: text, segments: segments, status: worst)
     }
 }

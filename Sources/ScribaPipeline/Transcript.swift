@@ -66,19 +66,36 @@ public struct TranscriptSegment: Sendable, Hashable, Codable {
 }
 
 /// What happened to one chunk of audio, so a reader can tell silence from a decoding failure.
+/// `ok` and `empty` are complete; the others mean part of the chunk's speech may be missing.
 public enum ChunkStatus: String, Sendable, Hashable, Codable, CaseIterable {
-    case ok, empty, truncated, repetition, failed
+    /// Transcribed; any guard that fired recovered.
+    case ok
+    /// No speech: silent by the VAD (not sent to the model), or the model heard none.
+    case empty
+    /// Decoding hit the chunk's token budget: the text may stop early.
+    case truncated
+    /// Decoding looped and the retry looped too: the looping tail was cut off.
+    case repetition
+    /// The engine failed on this chunk (the note says why).
+    case failed
+
+    /// Whether the chunk's text may be missing speech.
+    public var isPartial: Bool { self == .truncated || self == .repetition || self == .failed }
 }
 
 public struct ChunkCoverage: Sendable, Hashable, Codable {
     public var start: Double
     public var end: Double
     public var status: ChunkStatus
+    /// What a guard did here ("silent (VAD): not sent to the model", "loop recovered", ...), or the
+    /// failure; nil when nothing happened.
+    public var note: String?
 
-    public init(start: Double, end: Double, status: ChunkStatus) {
+    public init(start: Double, end: Double, status: ChunkStatus, note: String? = nil) {
         self.start = start
         self.end = end
         self.status = status
+        self.note = note
     }
 }
 
@@ -103,6 +120,12 @@ public struct Transcript: Sendable, Hashable, Codable {
         self.segments = segments
         self.chunks = chunks
     }
+
+    /// Chunks whose text may be missing speech (truncated, repetition, failed), in order.
+    public var partialChunks: [ChunkCoverage] { (chunks ?? []).filter { $0.status.isPartial } }
+
+    /// Whether every chunk is complete (`ok` or `empty`).
+    public var isComplete: Bool { partialChunks.isEmpty }
 
     /// The `Language` for `language`, when it is one Scriba knows.
     public var knownLanguage: Language? { Language.known.first { $0.code == language } }

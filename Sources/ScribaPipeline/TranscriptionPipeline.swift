@@ -7,16 +7,32 @@ public struct PipelineOptions: Sendable, Equatable {
     public var align: Bool
     /// Longest chunk in seconds; nil: the smaller of the recogniser's and the aligner's limits.
     public var maxChunkDuration: Double?
+    /// Chunks in which the VAD finds less than `minSpeechSeconds` of speech are not sent to the
+    /// model (marked `empty`): models invent text on silence (Whisper's "you").
+    public var skipSilentChunks: Bool
+    public var minSpeechSeconds: Double
+    /// Context-echo guard: text holding the whole context verbatim is re-decoded without it when
+    /// the context has at least this many words (characters in scripts without spaces); 0: off.
+    public var contextEchoMinWords: Int
 
-    public init(recognition: RecognitionOptions = .init(), align: Bool = true, maxChunkDuration: Double? = nil) {
+    public static let defaultMinSpeechSeconds = 0.1
+    public static let defaultContextEchoMinWords = 4
+
+    public init(recognition: RecognitionOptions = .init(), align: Bool = true, maxChunkDuration: Double? = nil,
+                skipSilentChunks: Bool = true, minSpeechSeconds: Double = defaultMinSpeechSeconds,
+                contextEchoMinWords: Int = defaultContextEchoMinWords) {
         self.recognition = recognition
         self.align = align
         self.maxChunkDuration = maxChunkDuration
+        self.skipSilentChunks = skipSilentChunks
+        self.minSpeechSeconds = minSpeechSeconds
+        self.contextEchoMinWords = contextEchoMinWords
     }
 }
 
-/// Audio in, `Transcript` out: chunk → recognise → align → shift every time by its chunk's true
-/// start sample → merge. Commands and the server call this; engines never see offsets.
+/// Audio in, `Transcript` out: chunk → skip silent chunks → recognise (context-echo guard) → align →
+/// shift every time by its chunk's true start sample → merge. Every chunk gets a `ChunkCoverage`
+/// saying whether its text is complete. Commands and the server call this; engines never see offsets.
 public struct TranscriptionPipeline: Sendable {
     public let recognizer: any SpeechRecognizer
     public let aligner: (any ForcedAligner)?
@@ -35,23 +51,55 @@ public struct TranscriptionPipeline: Sendable {
         return limit
     }
 
+    /// The VAD that decides which chunks are silent: the chunker's when it has one.
+    var voiceActivity: VoiceActivity { (chunker as? PauseChunker)?.voiceActivity ?? VoiceActivity() }
+
     public func transcribe(_ audio: AudioBuffer, options: PipelineOptions = .init()) async throws -> Transcript {
         let chunks = chunker.chunks(of: audio, maxDuration: chunkDuration(options))
+        let speech = options.skipSilentChunks ? SpeechMap(audio, voiceActivity: voiceActivity) : nil
         var segments: [TranscriptSegment] = []
         var coverage: [ChunkCoverage] = []
         var language = options.recognition.language?.code ?? ""
+        var firstFailure: (any Error)?
         // Where the previous chunk's segments begin in `segments`, for overlap dedupe after a hard cut.
         var previousStart = 0
         for chunk in chunks {
             try Task.checkCancellation()
-            let piece = AudioBuffer(samples: Array(audio.samples[chunk.startSample..<chunk.endSample]),
-                                    sampleRate: audio.sampleRate)
             let offset = chunk.startSeconds(sampleRate: audio.sampleRate)
             let end = chunk.endSeconds(sampleRate: audio.sampleRate)
-            let recognition = try await recognizer.transcribe(piece, options: options.recognition)
+            if let speech, speech.seconds(in: chunk.startSample..<chunk.endSample) < options.minSpeechSeconds {
+                coverage.append(ChunkCoverage(start: offset, end: end, status: .empty, note: "silent (VAD): not sent to the model"))
+                previousStart = segments.count
+                continue
+            }
+            let piece = AudioBuffer(samples: Array(audio.samples[chunk.startSample..<chunk.endSample]),
+                                    sampleRate: audio.sampleRate)
+            let recognition: Recognition
+            var notes: [String] = []
+            do {
+                recognition = try await recognize(piece, options: options, notes: &notes)
+            } catch let error as CancellationError {
+                throw error
+            } catch {
+                // One bad chunk must not cost the rest of the file; it is reported where it is.
+                firstFailure = firstFailure ?? error
+                coverage.append(ChunkCoverage(start: offset, end: end, status: .failed, note: "\(error)"))
+                previousStart = segments.count
+                continue
+            }
             if language.isEmpty { language = recognition.language }
-            let text = recognition.text.trimmingWhitespace()
-            coverage.append(ChunkCoverage(start: offset, end: end, status: text.isEmpty ? .empty : .ok))
+            var text = recognition.text.trimmingWhitespace()
+            // Punctuation alone (Whisper's " ." on noise) is no speech.
+            if !text.contains(where: { $0.isLetter || $0.isNumber }) { text = "" }
+            if recognition.recoveredLoop { notes.append("repetition loop stopped and re-decoded") }
+            let status: ChunkStatus = text.isEmpty ? .empty : recognition.status
+            switch status {
+            case .truncated: notes.append("token budget reached: the text may stop early")
+            case .repetition: notes.append("decoding looped; the looping tail was cut off")
+            default: break
+            }
+            coverage.append(ChunkCoverage(start: offset, end: end, status: status,
+                                          note: notes.isEmpty ? nil : notes.joined(separator: "; ")))
             guard !text.isEmpty else {
                 previousStart = segments.count
                 continue
@@ -82,7 +130,23 @@ public struct TranscriptionPipeline: Sendable {
             previousStart = segments.count
             segments += shifted
         }
+        // Every chunk failed: that is the engine's failure, not partial output.
+        if let firstFailure, coverage.allSatisfy({ $0.status == .failed || $0.note?.hasPrefix("silent") == true }) {
+            throw firstFailure
+        }
         return Transcript(language: language, duration: audio.duration, segments: segments, chunks: coverage)
+    }
+
+    /// One recogniser call with the context-echo guard: output that repeats a long context verbatim
+    /// is replaced by a decode without the context.
+    func recognize(_ piece: AudioBuffer, options: PipelineOptions, notes: inout [String]) async throws -> Recognition {
+        let first = try await recognizer.transcribe(piece, options: options.recognition)
+        guard options.contextEchoMinWords > 0, let context = options.recognition.contextText,
+              ContextEcho.isEcho(first.text, context: context, minWords: options.contextEchoMinWords) else { return first }
+        var plain = options.recognition
+        plain.context = nil
+        notes.append("context echoed into the text: re-decoded without the context")
+        return try await recognizer.transcribe(piece, options: plain)
     }
 
     /// Times for a known text (no recognition): the aligner over the whole audio, in one call.

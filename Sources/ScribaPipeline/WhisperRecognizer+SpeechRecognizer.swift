@@ -18,6 +18,9 @@ extension WhisperRecognizer: SpeechRecognizer {
         var whisperOptions = WhisperOptions()
         whisperOptions.language = options.language?.code
         whisperOptions.wordTimestamps = options.wordTimestamps
+        whisperOptions.initialPrompt = options.contextText
+        whisperOptions.repetitionGuard = options.repetitionGuard
+        whisperOptions.maxTokensPerSecond = WhisperOptions.budgetTokensPerSecond
         let result = try transcribe(audio, options: whisperOptions)
         let segments = result.segments.compactMap { segment -> TranscriptSegment? in
             let text = segment.text.trimmingWhitespace()
@@ -31,6 +34,8 @@ extension WhisperRecognizer: SpeechRecognizer {
             language: segments.isEmpty ? "" : result.language,
             languageProbability: options.language == nil ? result.languageProbability : nil,
             text: Transcript.joinedText(of: segments.map(\.text)),
-            segments: segments)
+            segments: segments,
+            status: result.loopedWindows > 0 ? .repetition : result.truncatedWindows > 0 ? .truncated : .ok,
+            recoveredLoop: result.recoveredLoops > 0)
     }
 }

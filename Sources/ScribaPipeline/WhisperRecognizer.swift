@@ -14,6 +14,11 @@ public struct WhisperRecognition: Sendable, Equatable {
     public var languageProbability: Double
     public var segments: [WhisperSegment]
     public var duration: Double
+    /// Windows whose output still loops after the guard's retries / whose first pass looped but
+    /// recovered / that hit the token bound (see `WhisperTranscription`).
+    public var loopedWindows = 0
+    public var recoveredLoops = 0
+    public var truncatedWindows = 0
     public var text: String { segments.map(\.text).joined() }
 }
 
@@ -49,6 +54,8 @@ public struct WhisperRecognizer: Sendable {
         let transcriber = try WhisperTranscriber(model: model, tokenizer: tokenizer)
         let result = try transcriber.transcribe(mel: mel, options: options)
         return WhisperRecognition(language: result.language, languageProbability: result.languageProbability,
-                                  segments: result.segments, duration: result.duration)
+                                  segments: result.segments, duration: result.duration,
+                                  loopedWindows: result.loopedWindows, recoveredLoops: result.recoveredLoops,
+                                  truncatedWindows: result.truncatedWindows)
     }
 }

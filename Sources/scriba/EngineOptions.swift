@@ -43,14 +43,18 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Retries for remote calls after a connection error or a 5xx answer (exponential backoff with jitter; 4xx is never retried).")
     var retries: Int = RetryPolicy.defaultRetries
 
-    @Option(help: "Text that biases recognition: names, terms, topic.")
+    @Option(help: "Text that biases recognition: names, terms, topic (Qwen3: the prompt's system turn; Whisper: initial prompt).")
     var context: String?
 
     @Flag(help: "Never download: use only models already on disk (as HF_HUB_OFFLINE=1 does). Without it, a repo id missing from the cache is pulled on first use.")
     var offline = false
 
+    @Option(help: "Read --context from this UTF-8 text file.")
+    var contextFile: String?
+
     func validate() throws {
         _ = try parsedLanguage()
+        if context != nil, contextFile != nil { throw ValidationError("Pass --context or --context-file, not both.") }
         if retries < 0 || retries > 20 { throw ValidationError("--retries \(retries) is outside 0...20.") }
         if let precision, WeightPrecision(argument: precision) == nil {
             throw ValidationError("--precision \(precision) is not one of f32, bf16, int8.")
@@ -58,6 +62,16 @@ struct EngineOptions: ParsableArguments {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads)).") }
         if engine == .remote, model != nil || alignerModel != nil {
             throw ValidationError("--model and --aligner-model choose local models; with --engine remote the services decide. Drop them or pick a local engine.")
+        }
+    }
+
+    /// --context, or the contents of --context-file.
+    func contextText() throws -> String? {
+        guard let contextFile else { return context }
+        do {
+            return try String(contentsOfFile: contextFile, encoding: .utf8)
+        } catch {
+            throw ValidationError("Cannot read --context-file \(contextFile): \(error.localizedDescription). Pass a UTF-8 text file.")
         }
     }
 
@@ -115,6 +129,7 @@ struct EngineOptions: ParsableArguments {
         if let alignerModel { parts.append("aligner=\(alignerModel)") }
         if engine == .remote { parts += ["asr=\(asrUrl)", "align=\(alignUrl ?? "-")"] }
         if let context { parts.append("context=\(context)") }
+        if let contextFile { parts.append("context-file=\(contextFile)") }
         return parts.joined(separator: " ")
     }
 
@@ -123,7 +138,7 @@ struct EngineOptions: ParsableArguments {
     func makePipeline(wordTimes: Bool = true) async throws -> (TranscriptionPipeline, PipelineOptions) {
         let (recognizer, aligner) = try await resolvingModels().makeEngines()
         let options = PipelineOptions(
-            recognition: RecognitionOptions(language: try parsedLanguage(), context: context,
+            recognition: RecognitionOptions(language: try parsedLanguage(), context: try contextText(),
                                             wordTimestamps: wordTimes && aligner == nil),
             align: wordTimes && aligner != nil)
         return (TranscriptionPipeline(recognizer: recognizer, aligner: aligner), options)
@@ -210,11 +225,24 @@ struct BatchOptions: ParsableArguments {
 
 /// Runs a batch with a progress display and turns per-file failures into the exit code.
 func runBatch(_ inputs: [String], configuration: BatchConfiguration, work: @escaping BatchRunner.Work) async throws {
+    try await runBatch(inputs, configuration: configuration, allowPartial: true) { input, audio in
+        BatchWorkResult(outputs: try await work(input, audio))
+    }
+}
+
+/// Same, for work that reports coverage: warnings for partial chunks, and `PartialOutput` (exit 7)
+/// unless `allowPartial`.
+func runBatch(_ inputs: [String], configuration: BatchConfiguration, allowPartial: Bool,
+              coverageWork: @escaping BatchRunner.CoverageWork) async throws {
     let files = try InputCollector.collect(inputs)
     let progress = BatchProgressBar(total: files.count)
     // Ctrl-C: finish the files in progress, write the report, exit 130; a second Ctrl-C ends at once.
     let stop = BatchStop.onInterrupt(message: "stopping after the files in progress (Ctrl-C again to quit now)...")
-    let report = try await BatchRunner(configuration: configuration, work: work).run(files, stop: stop) { progress.handle($0) }
+    let report = try await BatchRunner(configuration: configuration, coverageWork: coverageWork).run(files, stop: stop) { progress.handle($0) }
     progress.finish(report)
-    if report.failed > 0 { throw InputsFailed(failed: report.failed, total: report.files) }
+    if report.failed > 0 {
+        for file in report.fileReports { for line in CoverageWarnings.lines(for: file) { printError(line) } }
+        throw InputsFailed(failed: report.failed, total: report.files)
+    }
+    try CoverageWarnings.check(report, allowPartial: allowPartial)
 }

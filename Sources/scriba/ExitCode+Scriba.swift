@@ -6,7 +6,9 @@ import ScribaPipeline
 
 /// Exit codes, documented in README.md: 0 success, 1 some inputs failed, 2 usage error
 /// (ArgumentParser's own, bad inputs/globs), 3 unreadable input audio, 4 model files missing or
-/// broken, 5 engine or service failure, 6 outputs cannot be written, 130 interrupted (Ctrl-C).
+/// broken, 5 engine or service failure, 6 outputs cannot be written, 7 partial output: every input
+/// produced outputs but some chunk is truncated, looped or failed (see the warnings; `--allow-partial`
+/// exits 0 instead), 130 interrupted (Ctrl-C).
 enum ScribaExit {
     static let someInputsFailed: Int32 = 1
     static let usage: Int32 = 2
@@ -14,6 +16,7 @@ enum ScribaExit {
     static let badModel: Int32 = 4
     static let engineFailed: Int32 = 5
     static let cannotWrite: Int32 = 6
+    static let partialOutput: Int32 = 7
     /// Stopped by Ctrl-C/SIGTERM after the files in progress (128 + SIGINT, as shells report it).
     static let interrupted: Int32 = 130
 }
@@ -31,6 +34,9 @@ func exitWithScribaError(_ error: Error) -> Never {
     case let failure as InputsFailed:
         printError("\(failure.failed) of \(failure.total) inputs failed.")
         code = ScribaExit.someInputsFailed
+    case let partial as PartialOutput:
+        printError("\(partial.files) of \(partial.total) inputs have partial transcripts (see the warnings above); pass --allow-partial to accept them.")
+        code = ScribaExit.partialOutput
     case let audio as AudioError:
         printError("error: \(audio)")
         code = ScribaExit.badAudio

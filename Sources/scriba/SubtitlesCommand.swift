@@ -49,6 +49,7 @@ struct SubtitlesCommand: AsyncParsableCommand {
     @OptionGroup var engine: EngineOptions
     @OptionGroup var cues: CueFlags
     @OptionGroup var batch: BatchOptions
+    @OptionGroup var guards: GuardFlags
 
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("Pass at least one input, e.g. `scriba subtitles talk.mp4 -o subs/`.") }
@@ -69,12 +70,15 @@ struct SubtitlesCommand: AsyncParsableCommand {
 
     func run() async throws {
         let formats = try formats()
-        let (pipeline, options) = try await engine.makePipeline()
+        var (pipeline, options) = try await engine.makePipeline()
+        guards.apply(to: &options)
         let output = OutputOptions(cues: cues.cueOptions)
         let settings = engine.settingsKey + " formats=\(formats.map(\.rawValue).joined(separator: ",")) cues=\(cues.cueOptions)"
-        try await runBatch(inputs, configuration: batch.configuration(settings: settings)) { _, audio in
+        try await runBatch(inputs, configuration: batch.configuration(settings: settings), allowPartial: guards.allowPartial) { [options, pipeline] _, audio in
             let transcript = try await pipeline.transcribe(audio, options: options)
-            return formats.map { OutputFile(fileExtension: $0.fileExtension, contents: render($0, transcript, options: output)) }
+            return BatchWorkResult(
+                outputs: formats.map { OutputFile(fileExtension: $0.fileExtension, contents: render($0, transcript, options: output)) },
+                chunks: transcript.chunks)
         }
     }
 }

@@ -12,13 +12,14 @@ struct TranscribeCommand: AsyncParsableCommand {
     @Argument(help: "Audio or video files, folders or quoted globs.")
     var inputs: [String] = []
 
-    @Flag(help: "One JSON object per file per line: file, language, duration, text.")
+    @Flag(help: "One JSON object per file per line: file, language, duration, text, complete (false: some chunk truncated, looped or failed).")
     var json = false
 
     @Option(help: "Files processed at once.")
     var jobs: Int = 1
 
     @OptionGroup var engine: EngineOptions
+    @OptionGroup var guards: GuardFlags
 
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("Pass at least one input, e.g. `scriba transcribe talk.wav`.") }
@@ -26,13 +27,16 @@ struct TranscribeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (pipeline, options) = try await engine.makePipeline(wordTimes: false)
+        var (pipeline, options) = try await engine.makePipeline(wordTimes: false)
+        guards.apply(to: &options)
         let files = try InputCollector.collect(inputs)
         let json = json
-        let runner = BatchRunner(configuration: BatchConfiguration(outputDirectory: nil, jobs: jobs, resume: false)) { input, audio in
+        let runner = BatchRunner(configuration: BatchConfiguration(outputDirectory: nil, jobs: jobs, resume: false), coverageWork: { [options, pipeline] input, audio in
             let transcript = try await pipeline.transcribe(audio, options: options)
-            return [OutputFile(fileExtension: "txt", contents: json ? Self.jsonLine(input, transcript) : transcript.text)]
-        }
+            return BatchWorkResult(
+                outputs: [OutputFile(fileExtension: "txt", contents: json ? Self.jsonLine(input, transcript) : transcript.text)],
+                chunks: transcript.chunks)
+        })
         let report = try await runner.run(files) { event in
             guard case .finished(let report, let outputs, _, _) = event else { return }
             if let failure = report.error {
@@ -42,12 +46,15 @@ struct TranscribeCommand: AsyncParsableCommand {
             }
         }
         if report.failed > 0 { throw InputsFailed(failed: report.failed, total: report.files) }
+        try CoverageWarnings.check(report, allowPartial: guards.allowPartial)
     }
 
     static func jsonLine(_ input: URL, _ transcript: Transcript) -> String {
         JSONValue.object([
             ("file", .string(input.path)), ("language", .string(transcript.language)),
             ("duration", .seconds(transcript.duration)), ("text", .string(transcript.text)),
+            // Scalars only, so the object stays on one line; the partial chunks are in the warnings.
+            ("complete", .bool(transcript.isComplete)),
         ]).rendered()
     }
 }

@@ -64,6 +64,10 @@ struct OpenAIRoutes: Sendable {
         let input = try TranscriptionRequest(form)
         let transcript = try await engines.transcribe(input.file, options: input.options)
         let seconds = transcript.duration
+        return response(transcript, input, seconds: seconds).withCoverage(of: transcript)
+    }
+
+    func response(_ transcript: Transcript, _ input: TranscriptionRequest, seconds: Double) -> Response {
         switch input.format {
         case .json:
             return ResponseJSON.response(.object([("text", .string(transcript.text))]), audioSeconds: seconds)
@@ -86,6 +90,7 @@ struct OpenAIRoutes: Sendable {
             ("language", .string(transcript.knownLanguage?.name.lowercased() ?? transcript.language)),
             ("duration", .seconds(transcript.duration)),
             ("text", .string(transcript.text)),
+            ("coverage", .string(transcript.coverageLabel)),
         ]
         if input.segmentTimestamps {
             let sentences = SentenceGrouper.sentences(in: transcript)

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import ScribaFormats
 import ScribaPipeline
@@ -51,6 +52,7 @@ struct TranscribeRoutes: Sendable {
             ("language", .string(transcript.language)),
             ("duration", .seconds(transcript.duration)),
             ("chunks", ResponseJSON.chunks(transcript)),
+            ("coverage", .string(transcript.coverageLabel)),
         ]
         if input.timestamps {
             members.append(("words", ResponseJSON.words(transcript)))
@@ -60,7 +62,23 @@ struct TranscribeRoutes: Sendable {
             members.append(("srt", .string(render(.srt, transcript))))
             members.append(("vtt", .string(render(.vtt, transcript))))
         }
-        return ResponseJSON.response(.object(members), audioSeconds: transcript.duration)
+        return ResponseJSON.response(.object(members), audioSeconds: transcript.duration).withCoverage(of: transcript)
+    }
+}
+
+extension Transcript {
+    /// "complete", or "partial" when some chunk is truncated, looped or failed.
+    var coverageLabel: String { isComplete ? "complete" : "partial" }
+}
+
+extension Response {
+    /// Never a bare 200 with missing audio: `X-Scriba-Coverage: complete|partial`.
+    static let coverageHeader = HTTPField.Name("X-Scriba-Coverage")!
+
+    func withCoverage(of transcript: Transcript) -> Response {
+        var response = self
+        response.headers[Self.coverageHeader] = transcript.coverageLabel
+        return response
     }
 }
 

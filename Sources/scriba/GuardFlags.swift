@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import ScribaModels
+import ScribaPipeline
+
+/// Flags of the output guards (repetition guard, silence skip, context-echo guard) and of how
+/// partial output is treated. Defaults are the library's (`RepetitionGuardOptions`, `PipelineOptions`).
+struct GuardFlags: ParsableArguments {
+    @Flag(name: .customLong("allow-partial"),
+          help: "Exit 0 even when some chunk is truncated, looped or failed (the warnings are still printed). Without it such runs exit \(ScribaExit.partialOutput).")
+    var allowPartial = false
+
+    @Flag(inversion: .prefixedNo, help: "Stop greedy decoding when it loops and re-decode that chunk with a no-repeat-n-gram constraint.")
+    var repetitionGuard = true
+
+    @Option(help: "Repetition guard: n-gram length in tokens.")
+    var repetitionNgram = RepetitionGuardOptions().ngramSize
+
+    @Option(help: "Repetition guard: window in tokens the n-gram is counted over.")
+    var repetitionWindow = RepetitionGuardOptions().window
+
+    @Option(help: "Repetition guard: occurrences of one n-gram in the window that mean a loop.")
+    var repetitionMaxRepeats = RepetitionGuardOptions().maxRepeats
+
+    @Option(help: "Repetition guard: text whose zlib compression ratio exceeds this is a loop (Whisper's rule).")
+    var compressionRatioThreshold = RepetitionGuardOptions().compressionRatioThreshold
+
+    @Flag(inversion: .prefixedNo, help: "Do not send chunks the voice-activity detector finds silent to the model (they are marked empty).")
+    var skipSilence = true
+
+    @Option(help: "Context-echo guard: contexts of at least this many words (characters in Chinese/Japanese/Thai) found verbatim in a chunk's text make it be re-decoded without the context; 0 turns the guard off.")
+    var contextEchoMinWords = PipelineOptions.defaultContextEchoMinWords
+
+    var repetitionOptions: RepetitionGuardOptions {
+        var options = RepetitionGuardOptions(enabled: repetitionGuard, ngramSize: repetitionNgram, window: repetitionWindow,
+                                             maxRepeats: repetitionMaxRepeats, compressionRatioThreshold: compressionRatioThreshold)
+        if !repetitionGuard { options.enabled = false }
+        return options
+    }
+
+    func validate() throws {
+        if let problem = repetitionOptions.problem { throw ValidationError("Repetition guard: \(problem).") }
+        if contextEchoMinWords < 0 { throw ValidationError("--context-echo-min-words must be 0 or more (got \(contextEchoMinWords)).") }
+    }
+
+    func apply(to options: inout PipelineOptions) {
+        options.recognition.repetitionGuard = repetitionOptions
+        options.skipSilentChunks = skipSilence
+        options.contextEchoMinWords = contextEchoMinWords
+    }
+}

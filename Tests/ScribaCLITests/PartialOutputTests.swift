@@ -1,0 +1,62 @@
+import Foundation
+import Hummingbird
+import Testing
+import ScribaAudio
+
+// Exit codes for partial output: an ASR service that reports a truncated chunk makes
+// `scriba subtitles` warn with the time range and exit 7, unless --allow-partial.
+
+/// Answers every upload with "Hello world." and the given chunk status.
+private func runPartialService(status: String, _ body: @Sendable (String) async throws -> Void) async throws {
+    let router = Router()
+    router.post("transcribe") { request, _ -> Response in
+        _ = try await request.body.collect(upTo: 50 << 20)
+        return FakeService.json(#"{"text":"Hello world.","language":"en","duration":1.0,"chunks":[{"start":0.0,"end":1.0,"status":"\#(status)"}]}"#)
+    }
+    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+    let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                          onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) })
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+        var iterator = ports.makeAsyncIterator()
+        let port = await iterator.next() ?? 0
+        try await body("http://127.0.0.1:\(port)")
+        group.cancelAll()
+    }
+}
+
+struct PartialOutputTests {
+    @Test func aTruncatedChunkExitsSevenWithAWarningUnlessAllowed() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("partial-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let input = folder.appendingPathComponent("talk.wav")
+        try WAVWriter.write(AudioBuffer(samples: (0..<16_000).map { sinf(Float($0) * 0.06) * 0.4 }, sampleRate: 16_000), to: input)
+        let out = folder.appendingPathComponent("subs")
+        try await runPartialService(status: "truncated") { url in
+            let args = ["subtitles", input.path, "-o", out.path, "--format", "srt", "--engine", "remote", "--asr-url", url,
+                        "--retries", "0", "--no-resume"]
+            let strict = try await runScriba(args)
+            #expect(strict.status == 7, "stderr: \(strict.stderr)")
+            #expect(strict.stderr.contains("warning: talk.wav 0:00.0–0:01.0 truncated"))
+            #expect(strict.stderr.contains("1 of 1 inputs have partial transcripts"))
+            // The outputs are still written, and the report counts the chunk.
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("talk.srt").path))
+            let report = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("processing_report.json"))) as? [String: Any]
+            #expect(report?["partial"] as? Int == 1)
+            #expect((report?["chunk_statuses"] as? [String: Int])?["truncated"] == 1)
+
+            let allowed = try await runScriba(args + ["--allow-partial"])
+            #expect(allowed.status == 0, "stderr: \(allowed.stderr)")
+            #expect(allowed.stderr.contains("warning: talk.wav 0:00.0–0:01.0 truncated"))
+
+            let json = try await runScriba(["transcribe", input.path, "--json", "--engine", "remote", "--asr-url", url, "--retries", "0"])
+            #expect(json.status == 7)
+            #expect(json.stdout.contains(#""complete": false"#) && json.stdout.split(separator: "\n").count == 1)
+        }
+        try await runPartialService(status: "ok") { url in
+            let clean = try await runScriba(["transcribe", input.path, "--engine", "remote", "--asr-url", url, "--retries", "0"])
+            #expect(clean.status == 0 && clean.stdout == "Hello world.\n" && !clean.stderr.contains("warning"))
+        }
+    }
+}
