@@ -57,6 +57,14 @@ public final class BPETokenizer: Sendable {
         vocab: [String: Int], vocabSource: URL, merges mergeList: [Merge], mergesSource: URL, added: [AddedToken],
         preTokenizer: PreTokenizer, normalizesNFC: Bool, ignoreMerges: Bool
     ) throws {
+        // Ids are dense in real files; a negative one, or one far past the token count (which would
+        // make the decode table huge or overflow the 32-bit tables), is refused as corrupt before use.
+        let minID = min(vocab.values.min() ?? 0, added.map(\.id).min() ?? 0)
+        let maxID = max(vocab.values.max() ?? -1, added.map(\.id).max() ?? -1)
+        guard minID >= 0, maxID < vocab.count + added.count + Self.maxIDGap else {
+            let bad = minID < 0 ? minID : maxID
+            throw TokenizerError.malformedJSON(vocabSource, detail: "token id \(bad) is outside 0..<\(vocab.count + added.count) (the file's token count)")
+        }
         self.vocab = vocab
         self.preTokenizer = preTokenizer
         self.normalizesNFC = normalizesNFC
@@ -84,12 +92,7 @@ public final class BPETokenizer: Sendable {
         }
         self.merges = merges
 
-        // Decode table over every id, regular and added. Ids are dense in real files; one far past the
-        // token count would make the table huge, so it is refused as corrupt.
-        let maxID = max(vocab.values.max() ?? -1, added.map(\.id).max() ?? -1)
-        guard maxID < vocab.count + added.count + Self.maxIDGap else {
-            throw TokenizerError.malformedJSON(vocabSource, detail: "token id \(maxID) is far beyond the \(vocab.count + added.count) tokens")
-        }
+        // Decode table over every id, regular and added (ids checked at the top).
         var kinds = [UInt8](repeating: 0, count: maxID + 1)
         var perID = [[UInt8]](repeating: [], count: maxID + 1)
         for (token, id) in vocab {

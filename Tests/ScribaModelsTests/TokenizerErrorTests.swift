@@ -41,6 +41,34 @@ import Testing
         }
     }
 
+    /// Found by FuzzTokenizerFiles (input in Tests/Fixtures/fuzz/tokenizer-huge-id.bin): a vocab.json id
+    /// too large for the 32-bit tables trapped before the id range was checked. Negative ids too.
+    @Test(arguments: ["444444444444444414", "-3", "2147483648"])
+    func outOfRangeTokenIDsAreMalformedFiles(id: String) throws {
+        let vocab = #"{"a":0,"b":1,"ab":"# + id + "}"
+        let error = try loadError(["vocab.json": vocab, "merges.txt": "#version: 0.2\na b\n"])
+        guard case .malformedJSON(_, let detail)? = error else {
+            Issue.record("expected malformedJSON, got \(String(describing: error))")
+            return
+        }
+        #expect(detail.contains(id) || detail.contains(#""ab""#))  // names the id or its token
+    }
+
+    /// The fuzzer's own crashing input, replayed through the same split the fuzz target uses.
+    @Test func fuzzerCrashInputLoadsAsAnError() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/fuzz/tokenizer-huge-id.bin")
+        let bytes = Array(try Data(contentsOf: fixture))
+        #expect(bytes[0] & 1 == 1)  // odd first byte: vocab.json, merges.txt, config split by "\n=====\n"
+        let text = String(decoding: bytes.dropFirst(), as: UTF8.self)
+        let pieces = text.components(separatedBy: "\n=====\n")
+        var files = ["vocab.json": pieces[0], "merges.txt": pieces.count > 1 ? pieces[1] : ""]
+        if pieces.count > 2 { files["tokenizer_config.json"] = pieces[2...].joined(separator: "\n=====\n") }
+        let url = try folder(files)
+        defer { try? FileManager.default.removeItem(at: url) }
+        #expect(throws: TokenizerError.self) { _ = try BPETokenizer.load(folder: url) }
+    }
+
     @Test func tinyTokenizerJSONMergesByRank() throws {
         let url = try folder(["tokenizer.json": tokenizerJSON()])
         defer { try? FileManager.default.removeItem(at: url) }
