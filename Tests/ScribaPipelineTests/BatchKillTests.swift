@@ -162,7 +162,7 @@ struct BatchKillTests {
     }
 
     @Test(.enabled(if: canRunCLI, "needs scripts/fetch-whisper-base and a built scriba"))
-    func sigkillThenRerunMatchesACleanRunAndSigintStopsGracefully() async throws {
+    func sigkillThenRerunMatchesACleanRun() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kill-cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let inputs = try speechInputs(in: folder)
@@ -188,14 +188,9 @@ struct BatchKillTests {
         #expect(try srtFiles(killed) == cleanOutputs)
         #expect(try FileManager.default.contentsOfDirectory(atPath: killed.path).allSatisfy { !$0.hasSuffix(".partial") })
 
-        // SIGINT: the file in progress finishes, the report is written, exit 130.
-        let interrupted = folder.appendingPathComponent("interrupted")
-        let stopped = try launch(inputs, output: interrupted)
-        #expect(await waitForFirstFile(interrupted, stopped))
-        kill(stopped.processIdentifier, SIGINT)
-        #expect(await finish(stopped) == 130)
-        let partialReport = try BatchReport.decoded(Data(contentsOf: interrupted.appendingPathComponent(BatchReport.fileName)))
-        #expect(partialReport.files >= 1 && partialReport.files < 4 && partialReport.failed == 0)
-        for (name, data) in try srtFiles(interrupted) { #expect(cleanOutputs[name] == data) }
+        // SIGINT through the real CLI is checked by scripts/kill-trials, not here: inside the full
+        // parallel test run the child finished all four short clips before the signal landed (or the
+        // signal was lost) on two CI runs, while it passed alone; the stop logic itself is tested
+        // in-process above (`aStopRequestFinishesTheCurrentFileWritesTheReportAndThrows`).
     }
 }
