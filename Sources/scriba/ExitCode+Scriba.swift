@@ -29,41 +29,32 @@ struct InputsFailed: Error {
 }
 
 func exitWithScribaError(_ error: Error) -> Never {
-    let code: Int32
     switch error {
     case let failure as InputsFailed:
         printError("\(failure.failed) of \(failure.total) inputs failed.")
-        code = ScribaExit.someInputsFailed
+        exit(ScribaExit.someInputsFailed)
     case let partial as PartialOutput:
         printError("\(partial.files) of \(partial.total) inputs have partial transcripts (see the warnings above); pass --allow-partial to accept them.")
-        code = ScribaExit.partialOutput
-    case let audio as AudioError:
-        printError("error: \(audio)")
-        code = ScribaExit.badAudio
-    case let model as ModelLoadError:
-        printError("error: \(model)")
-        code = ScribaExit.badModel
-    case let hub as ModelHubError:
-        printError("error: \(hub)")
-        code = ScribaExit.badModel
-    case let remote as RemoteEngineError:
-        printError("error: \(remote)")
-        code = ScribaExit.engineFailed
-    case let pipeline as PipelineError:
-        printError("error: \(pipeline)")
-        code = ScribaExit.engineFailed
-    case let batch as BatchError:
-        printError("error: \(batch)")
-        switch batch {
-        case .cannotWrite: code = ScribaExit.cannotWrite
-        case .interrupted: code = ScribaExit.interrupted
-        default: code = ScribaExit.usage
-        }
+        exit(ScribaExit.partialOutput)
     default:
         // ArgumentParser's own errors (help, version, validation) keep its messages and codes.
-        Scriba.exit(withError: error)
+        guard let code = exitCode(for: error) else { Scriba.exit(withError: error) }
+        printError("error: \(error)")
+        exit(code)
     }
-    exit(code)
+}
+
+/// The documented code for Scriba's own error types; nil for everything else.
+private func exitCode(for error: Error) -> Int32? {
+    switch error {
+    case is AudioError: ScribaExit.badAudio
+    case is ModelLoadError, is ModelHubError: ScribaExit.badModel
+    case is RemoteEngineError, is PipelineError: ScribaExit.engineFailed
+    case BatchError.cannotWrite: ScribaExit.cannotWrite
+    case BatchError.interrupted: ScribaExit.interrupted
+    case is BatchError: ScribaExit.usage
+    default: nil
+    }
 }
 
 func printError(_ message: String) {
