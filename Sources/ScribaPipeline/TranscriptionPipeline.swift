@@ -14,19 +14,29 @@ public struct PipelineOptions: Sendable, Equatable {
     /// Context-echo guard: text holding the whole context verbatim is re-decoded without it when
     /// the context has at least this many words (characters in scripts without spaces); 0: off.
     public var contextEchoMinWords: Int
+    /// Word starts (ends) that the engine put inside a pause are moved to where the VAD hears the
+    /// word's speech begin (end), `speechPad` seconds outside it. Fixes Whisper's first word after a
+    /// silence, which its cross-attention DTW starts up to seconds early.
+    public var trimWordsToSpeech: Bool
+    public var speechPad: Double
 
     public static let defaultMinSpeechSeconds = 0.1
     public static let defaultContextEchoMinWords = 4
+    /// 80 ms: four VAD frames, room for a soft onset (/h/, /f/) under the VAD threshold.
+    public static let defaultSpeechPad = 0.08
 
     public init(recognition: RecognitionOptions = .init(), align: Bool = true, maxChunkDuration: Double? = nil,
                 skipSilentChunks: Bool = true, minSpeechSeconds: Double = defaultMinSpeechSeconds,
-                contextEchoMinWords: Int = defaultContextEchoMinWords) {
+                contextEchoMinWords: Int = defaultContextEchoMinWords, trimWordsToSpeech: Bool = true,
+                speechPad: Double = defaultSpeechPad) {
         self.recognition = recognition
         self.align = align
         self.maxChunkDuration = maxChunkDuration
         self.skipSilentChunks = skipSilentChunks
         self.minSpeechSeconds = minSpeechSeconds
         self.contextEchoMinWords = contextEchoMinWords
+        self.trimWordsToSpeech = trimWordsToSpeech
+        self.speechPad = speechPad
     }
 }
 
@@ -56,7 +66,7 @@ public struct TranscriptionPipeline: Sendable {
 
     public func transcribe(_ audio: AudioBuffer, options: PipelineOptions = .init()) async throws -> Transcript {
         let chunks = chunker.chunks(of: audio, maxDuration: chunkDuration(options))
-        let speech = options.skipSilentChunks ? SpeechMap(audio, voiceActivity: voiceActivity) : nil
+        let speech = options.skipSilentChunks || options.trimWordsToSpeech ? SpeechMap(audio, voiceActivity: voiceActivity) : nil
         var segments: [TranscriptSegment] = []
         var coverage: [ChunkCoverage] = []
         var language = options.recognition.language?.code ?? ""
@@ -67,7 +77,7 @@ public struct TranscriptionPipeline: Sendable {
             try Task.checkCancellation()
             let offset = chunk.startSeconds(sampleRate: audio.sampleRate)
             let end = chunk.endSeconds(sampleRate: audio.sampleRate)
-            if let speech, speech.seconds(in: chunk.startSample..<chunk.endSample) < options.minSpeechSeconds {
+            if options.skipSilentChunks, let speech, speech.seconds(in: chunk.startSample..<chunk.endSample) < options.minSpeechSeconds {
                 coverage.append(ChunkCoverage(start: offset, end: end, status: .empty, note: "silent (VAD): not sent to the model"))
                 previousStart = segments.count
                 continue
@@ -115,6 +125,9 @@ public struct TranscriptionPipeline: Sendable {
                     start: words.first?.start ?? 0, end: words.last?.end ?? piece.duration, text: text, words: words)]
             }
             var shifted = chunkSegments.map { $0.shifted(by: offset) }
+            if options.trimWordsToSpeech, let speech {
+                shifted = shifted.map { $0.trimmedToSpeech(speech, pad: options.speechPad) }
+            }
             if chunk.overlapSamples > 0 {
                 let boundary = Double(chunk.startSample + chunk.overlapSamples / 2) / Double(audio.sampleRate)
                 let previous = ChunkMerger.keepingBefore(boundary, Array(segments[previousStart...]))
@@ -150,11 +163,13 @@ public struct TranscriptionPipeline: Sendable {
     }
 
     /// Times for a known text (no recognition): the aligner over the whole audio, in one call.
-    public func align(_ audio: AudioBuffer, text: String, language: Language) async throws -> Transcript {
+    public func align(_ audio: AudioBuffer, text: String, language: Language,
+                      trimWordsToSpeech: Bool = true, speechPad: Double = PipelineOptions.defaultSpeechPad) async throws -> Transcript {
         guard let aligner else { throw PipelineError.noAligner }
         let words = try await aligner.align(audio, text: text, language: language)
-        let segment = TranscriptSegment(start: words.first?.start ?? 0, end: words.last?.end ?? audio.duration,
+        var segment = TranscriptSegment(start: words.first?.start ?? 0, end: words.last?.end ?? audio.duration,
                                         text: text, words: words)
+        if trimWordsToSpeech { segment = segment.trimmedToSpeech(SpeechMap(audio, voiceActivity: voiceActivity), pad: speechPad) }
         return Transcript(language: language.code, duration: audio.duration, segments: text.isEmpty ? [] : [segment])
     }
 }

@@ -78,7 +78,11 @@ public struct VoiceActivity: Sendable {
 
     /// true where a frame is speech.
     public func speechFrames(_ audio: AudioBuffer) -> [Bool] {
-        let levels = frameLevels(audio)
+        speechFrames(levels: frameLevels(audio))
+    }
+
+    /// true where a frame of these levels (from `frameLevels`) is speech.
+    public func speechFrames(levels: [Float]) -> [Bool] {
         let on = onThreshold(levels: levels)
         let off = max(options.silenceFloor, on - options.hysteresis)
         var speaking = false
@@ -104,30 +108,5 @@ public struct VoiceActivity: Sendable {
         }
         if let start = pauseStart, start * frame < total { result.append(start * frame..<total) }
         return result
-    }
-}
-
-/// The VAD's speech frames of a whole file, asked per chunk: how much speech a sample range holds.
-/// Decided over the whole file so a chunk of room noise is judged against the file's speech level.
-struct SpeechMap {
-    private let prefix: [Int]
-    private let frameSamples: Int
-    private let sampleRate: Int
-
-    init(_ audio: AudioBuffer, voiceActivity: VoiceActivity) {
-        frameSamples = voiceActivity.frameSamples(sampleRate: audio.sampleRate)
-        sampleRate = audio.sampleRate
-        var counts = [0]
-        counts.reserveCapacity(audio.samples.count / frameSamples + 2)
-        for speech in voiceActivity.speechFrames(audio) { counts.append(counts[counts.count - 1] + (speech ? 1 : 0)) }
-        prefix = counts
-    }
-
-    /// Seconds of speech frames overlapping `range` (whole frames).
-    func seconds(in range: Range<Int>) -> Double {
-        let frames = prefix.count - 1
-        let first = min(frames, range.lowerBound / frameSamples)
-        let last = min(frames, (range.upperBound + frameSamples - 1) / frameSamples)
-        return Double((prefix[last] - prefix[first]) * frameSamples) / Double(sampleRate)
     }
 }

@@ -28,6 +28,9 @@ struct GuardFlags: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Do not send chunks the voice-activity detector finds silent to the model (they are marked empty).")
     var skipSilence = true
 
+    @Flag(inversion: .prefixedNo, help: "Move word starts (ends) that lie in a pause to where the voice-activity detector hears the word begin (end); Whisper starts the first word after a silence too early.")
+    var trimToSpeech = true
+
     @Option(help: "Context-echo guard: contexts of at least this many words (characters in Chinese/Japanese/Thai) found verbatim in a chunk's text make it be re-decoded without the context; 0 turns the guard off.")
     var contextEchoMinWords = PipelineOptions.defaultContextEchoMinWords
 
@@ -46,6 +49,7 @@ struct GuardFlags: ParsableArguments {
     func apply(to options: inout PipelineOptions) {
         options.recognition.repetitionGuard = repetitionOptions
         options.skipSilentChunks = skipSilence
+        options.trimWordsToSpeech = trimToSpeech
         options.contextEchoMinWords = contextEchoMinWords
     }
 }

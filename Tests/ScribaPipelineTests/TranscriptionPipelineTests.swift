@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import ScribaAudio
 @testable import ScribaPipeline
@@ -24,6 +25,23 @@ private struct EvenAligner: ForcedAligner {
             TimedWord(text: String(word), start: 0.1 + 0.25 * Double(i), end: 0.35 + 0.25 * Double(i))
         }
     }
+}
+
+/// "hello there" for any audio.
+private struct ToneRecognizer: SpeechRecognizer {
+    let modelName = "tone"
+    let maxChunkDuration: Double = 30
+    func transcribe(_ audio: AudioBuffer, options: RecognitionOptions) async throws -> Recognition {
+        Recognition(language: "en", text: "hello there", segments: [])
+    }
+}
+
+/// The given words whatever the text.
+private struct FixedAligner: ForcedAligner {
+    let modelName = "fixed"
+    let maxChunkDuration: Double = 100
+    let words: [TimedWord]
+    func align(_ audio: AudioBuffer, text: String, language: Language) async throws -> [TimedWord] { words }
 }
 
 struct TranscriptionPipelineTests {
@@ -66,11 +84,69 @@ struct TranscriptionPipelineTests {
 
     @Test func alignerWordsReplaceEngineSegmentsAndAreOffset() async throws {
         let pipeline = TranscriptionPipeline(recognizer: EchoRecognizer(maxChunkDuration: 10), aligner: EvenAligner(), chunker: FixedWindowChunker())
-        let transcript = try await pipeline.transcribe(ramp(), options: PipelineOptions(recognition: .init(language: Language.known[1])))
+        let transcript = try await pipeline.transcribe(ramp(), options: PipelineOptions(recognition: .init(language: Language.known[1]), trimWordsToSpeech: false))
         let words = transcript.words
         #expect(words.map(\.text) == ["chunk", "1", "chunk", "835", "chunk", "1669"])
         #expect(words.map(\.start) == [0.1, 0.35, 8.44, 8.69, 16.78, 17.03].map { $0 })
         #expect(transcript.segments[1].start == 8.44)
+    }
+
+    /// 16 kHz: `pauseBefore` s of silence, then `speech` s of a 300 Hz tone, then silence to `total`.
+    func toneAfterSilence(pauseBefore: Double, speech: Double, total: Double) -> AudioBuffer {
+        let rate = 16000
+        let samples = (0..<Int(total * Double(rate))).map { i -> Float in
+            let t = Double(i) / Double(rate)
+            return t >= pauseBefore && t < pauseBefore + speech ? Float(0.3 * sin(2 * Double.pi * 300 * t)) : 0
+        }
+        return AudioBuffer(samples: samples, sampleRate: rate)
+    }
+
+    @Test func wordStartedInsideTheSilenceIsMovedToTheSpeechOnset() async throws {
+        // Speech 2.0–3.0 s. The engine says "hello" 0.6–2.4 (started in the silence, as Whisper's DTW
+        // does after a pause) and "there" 2.4–3.7 (ends in the silence).
+        let audio = toneAfterSilence(pauseBefore: 2.0, speech: 1.0, total: 5.0)
+        let aligner = FixedAligner(words: [TimedWord(text: "hello", start: 0.6, end: 2.4), TimedWord(text: "there", start: 2.4, end: 3.7)])
+        let pipeline = TranscriptionPipeline(recognizer: ToneRecognizer(), aligner: aligner, chunker: FixedWindowChunker())
+        let options = PipelineOptions(recognition: .init(language: Language.known[1]))
+        let words = try await pipeline.transcribe(audio, options: options).words
+        #expect(words.map(\.text) == ["hello", "there"])
+        #expect(abs(words[0].start - (2.0 - PipelineOptions.defaultSpeechPad)) < 0.021)
+        #expect(words[0].end == 2.4 && words[1].start == 2.4)
+        #expect(abs(words[1].end - (3.0 + PipelineOptions.defaultSpeechPad)) < 0.021)
+
+        var off = options
+        off.trimWordsToSpeech = false
+        let untouched = try await pipeline.transcribe(audio, options: off).words
+        #expect(untouched.map(\.start) == [0.6, 2.4] && untouched.map(\.end) == [2.4, 3.7])
+
+        // Known text through `align` is trimmed the same way.
+        let aligned = try await pipeline.align(audio, text: "hello there", language: Language.known[1])
+        #expect(abs(aligned.words[0].start - 1.92) < 0.021 && aligned.segments[0].start == aligned.words[0].start)
+    }
+
+    @Test func wordStretchedBackIntoThePreviousSentenceKeepsOnlyItsOwnSpeech() async throws {
+        // Speech 0.5–1.5 ("them."), a 1.5 s pause, speech 3.0–3.6 ("He"); the engine starts "He" at
+        // 1.3, on the last syllable before the pause.
+        let rate = 16000
+        let samples = (0..<(5 * rate)).map { i -> Float in
+            let t = Double(i) / Double(rate)
+            return (t >= 0.5 && t < 1.5) || (t >= 3.0 && t < 3.6) ? Float(0.3 * sin(2 * Double.pi * 220 * t)) : 0
+        }
+        let words = [TimedWord(text: "them", start: 0.5, end: 1.3), TimedWord(text: "He", start: 1.3, end: 3.6)]
+        let pipeline = TranscriptionPipeline(recognizer: ToneRecognizer(), aligner: FixedAligner(words: words), chunker: FixedWindowChunker())
+        let got = try await pipeline.transcribe(AudioBuffer(samples: samples, sampleRate: rate),
+                                                options: PipelineOptions(recognition: .init(language: Language.known[1]))).words
+        #expect(got[0] == words[0])
+        #expect(abs(got[1].start - 2.92) < 0.021 && got[1].end == 3.6)
+    }
+
+    @Test func wordsInsideSpeechOrWithoutAnySpeechAreLeftAlone() async throws {
+        let audio = toneAfterSilence(pauseBefore: 1.0, speech: 2.0, total: 4.0)
+        // Inside speech; entirely in the silence (the VAD may miss quiet speech: not the trimmer's call).
+        let given = [TimedWord(text: "inside", start: 1.5, end: 2.5), TimedWord(text: "ghost", start: 3.2, end: 3.8)]
+        let pipeline = TranscriptionPipeline(recognizer: ToneRecognizer(), aligner: FixedAligner(words: given), chunker: FixedWindowChunker())
+        let words = try await pipeline.transcribe(audio, options: PipelineOptions(recognition: .init(language: Language.known[1]))).words
+        #expect(words == given)
     }
 
     @Test func aligningWithoutAnAlignerIsAClearError() async {

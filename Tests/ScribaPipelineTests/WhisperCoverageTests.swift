@@ -96,20 +96,16 @@ struct WhisperCoverageTests {
         var worst = Int.max
         let tolerance = 0.3
         // The timeline is split at each clip's end + 0.3 s; a word belongs to the clip its end falls
-        // before. Whisper's cross-attention times sometimes put a clip's first word ("He") in the
-        // silence just before the clip: such words are printed, and must still not reach back into
-        // the previous clip's speech.
+        // before. Whisper's cross-attention times start a clip's first word ("He") up to 2 s early,
+        // in the noise before the clip (measured before `trimWordsToSpeech`: 4 such words, one
+        // reaching 0.6 s into the previous clip); the pipeline trims them to the speech.
         var assigned = Set<Int>()
         var earlyStarts: [String] = []
-        var intoPreviousClip: [String] = []
         for (index, span) in spans.enumerated() {
             let previousEnd = index > 0 ? spans[index - 1].end : 0
             let inside = words.indices.filter { i in
                 words[i].end > previousEnd + (index > 0 ? tolerance : 0) && words[i].end <= span.end + tolerance
             }
-            // Measured: one first word ("He" at 440.72 s) started ≤ 0.6 s inside the previous clip's tail.
-            let firstWordSlack = 1.0
-            for i in inside where words[i].start < previousEnd - firstWordSlack { intoPreviousClip.append("\(words[i].text)@\(words[i].start)") }
             assigned.formUnion(inside)
             for i in inside where words[i].start < span.start - tolerance {
                 earlyStarts.append("\(words[i].text)@\(String(format: "%.2f", words[i].start)) (clip at \(String(format: "%.2f", span.start)))")
@@ -131,7 +127,7 @@ struct WhisperCoverageTests {
             audio \(String(format: "%.1f", audio.duration)) s, wall \(wall)
             """)
         #expect(found == spans.count, "stray: \(stray.map(\.text))")
-        #expect(intoPreviousClip.isEmpty, "words reaching into the previous clip: \(intoPreviousClip)")
+        #expect(earlyStarts.isEmpty, "words starting > 0.3 s before their clip: \(earlyStarts)")
         #expect(stray.isEmpty, "words outside every clip: \(stray.map { "\($0.text)@\($0.start)" })")
         #expect(transcript.isComplete && chunks.allSatisfy { $0.status == .ok || $0.status == .empty })
         #expect(silent >= 1, "the 25 s near-silent gaps hold whole chunks the model never sees")
