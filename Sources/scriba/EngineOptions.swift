@@ -223,15 +223,8 @@ struct BatchOptions: ParsableArguments {
     }
 }
 
-/// Runs a batch with a progress display and turns per-file failures into the exit code.
-func runBatch(_ inputs: [String], configuration: BatchConfiguration, work: @escaping BatchRunner.Work) async throws {
-    try await runBatch(inputs, configuration: configuration, allowPartial: true) { input, audio in
-        BatchWorkResult(outputs: try await work(input, audio))
-    }
-}
-
-/// Same, for work that reports coverage: warnings for partial chunks, and `PartialOutput` (exit 7)
-/// unless `allowPartial`.
+/// Runs a batch with a progress bar and Ctrl-C handling; warnings for partial chunks, and
+/// `PartialOutput` (exit 7) unless `allowPartial`.
 func runBatch(_ inputs: [String], configuration: BatchConfiguration, allowPartial: Bool,
               coverageWork: @escaping BatchRunner.CoverageWork) async throws {
     let files = try InputCollector.collect(inputs)

@@ -14,17 +14,23 @@ struct MinutesCommand: AsyncParsableCommand {
 
     @OptionGroup var engine: EngineOptions
     @OptionGroup var batch: BatchOptions
+    @OptionGroup var guards: GuardFlags
 
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("Pass at least one recording, e.g. `scriba minutes meeting.m4a -o notes/`.") }
     }
 
     func run() async throws {
-        let (pipeline, options) = try await engine.makePipeline()
-        try await runBatch(inputs, configuration: batch.configuration(settings: engine.settingsKey + " minutes")) { _, audio in
-            let minutes = MinutesBuilder.minutes(for: try await pipeline.transcribe(audio, options: options))
-            return [OutputFile(fileExtension: "minutes.md", contents: MinutesMarkdownWriter.render(minutes)),
-                    OutputFile(fileExtension: "minutes.json", contents: MinutesJSONWriter.render(minutes))]
+        var (pipeline, options) = try await engine.makePipeline()
+        guards.apply(to: &options)
+        try await runBatch(inputs, configuration: batch.configuration(settings: engine.settingsKey + " minutes"),
+                           allowPartial: guards.allowPartial) { [options, pipeline] _, audio in
+            let transcript = try await pipeline.transcribe(audio, options: options)
+            let minutes = MinutesBuilder.minutes(for: transcript)
+            return BatchWorkResult(
+                outputs: [OutputFile(fileExtension: "minutes.md", contents: MinutesMarkdownWriter.render(minutes)),
+                          OutputFile(fileExtension: "minutes.json", contents: MinutesJSONWriter.render(minutes))],
+                chunks: transcript.chunks)
         }
     }
 }

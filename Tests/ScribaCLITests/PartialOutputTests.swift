@@ -53,6 +53,15 @@ struct PartialOutputTests {
             let json = try await runScriba(["transcribe", input.path, "--json", "--engine", "remote", "--asr-url", url, "--retries", "0"])
             #expect(json.status == 7)
             #expect(json.stdout.contains(#""complete": false"#) && json.stdout.split(separator: "\n").count == 1)
+
+            // Minutes from a partial transcript: written, warned about, exit 7 unless allowed.
+            let notes = folder.appendingPathComponent("notes")
+            let minutesArgs = ["minutes", input.path, "-o", notes.path, "--engine", "remote", "--asr-url", url, "--retries", "0", "--no-resume"]
+            let minutes = try await runScriba(minutesArgs)
+            #expect(minutes.status == 7, "stderr: \(minutes.stderr)")
+            #expect(minutes.stderr.contains("warning: talk.wav 0:00.0–0:01.0 truncated"))
+            #expect(FileManager.default.fileExists(atPath: notes.appendingPathComponent("talk.minutes.md").path))
+            #expect(try await runScriba(minutesArgs + ["--allow-partial"]).status == 0)
         }
         try await runPartialService(status: "ok") { url in
             let clean = try await runScriba(["transcribe", input.path, "--engine", "remote", "--asr-url", url, "--retries", "0"])
