@@ -23,20 +23,26 @@ def make_speech(text: str, seconds: float | None = None) -> str:
     return out
 
 
-def repeat_clip(path: str, seconds: float, gap: float = 0.4) -> bytes:
-    """A 16-bit mono WAV of the speech clip at `path` repeated (with `gap` s of silence between)
-    until it lasts at least `seconds`: long real speech from a short fixture."""
+def repeat_clip(paths, seconds: float, gap: float = 0.4) -> bytes:
+    """A 16-bit mono WAV of the speech clip(s) at `paths` (one path or a list, all of one format),
+    taken in turn with `gap` s of silence between until it lasts at least `seconds`: long real speech
+    from short fixtures. Several distinct clips keep the text from repeating (one clip repeated makes
+    Whisper's compression-ratio rule fall back to sampling, a worst case of its own)."""
     import io
-    with wave.open(path) as w:
-        rate, width, channels = w.getframerate(), w.getsampwidth(), w.getnchannels()
-        frames = w.readframes(w.getnframes())
+    if isinstance(paths, str):
+        paths = [paths]
+    clips = []
+    for path in paths:
+        with wave.open(path) as w:
+            rate, width, channels = w.getframerate(), w.getsampwidth(), w.getnchannels()
+            clips.append(w.readframes(w.getnframes()))
     silence = b"\0" * (int(gap * rate) * width * channels)
-    clip_seconds = len(frames) / (rate * width * channels)
     pieces = []
     total = 0.0
     while total < seconds:
+        frames = clips[len(pieces) // 2 % len(clips)]
         pieces += [frames, silence]
-        total += clip_seconds + gap
+        total += len(frames) / (rate * width * channels) + gap
     out = io.BytesIO()
     with wave.open(out, "wb") as w:
         w.setnchannels(channels)

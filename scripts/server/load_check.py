@@ -6,6 +6,7 @@ Sends N concurrent uploads of real speech (a fixture clip repeated to --seconds)
 
     scriba serve asr --engine whisper --max-concurrency 2 [--max-queue 16] &
     python3 scripts/server/load_check.py --audio Tests/Fixtures/whisper/librivox-0870.wav \
+        --audio Tests/Fixtures/whisper/librivox-0880.wav ... \
         --seconds 30 --requests 20 --expect dashwood [--pid PID] [--api-key KEY]
 
 Every response must be 200 with the expected word, or 429/503 with Retry-After and the JSON
@@ -110,7 +111,8 @@ def run_round(name: str, send, count: int, expect: str, failures: list[str]) -> 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=7861)
-    parser.add_argument("--audio", required=True, help="a speech WAV, repeated to --seconds")
+    parser.add_argument("--audio", required=True, action="append",
+                        help="a speech WAV (repeatable: the clips are taken in turn) repeated to --seconds")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--expect", required=True, help="a word every transcript must contain")
     parser.add_argument("--requests", type=int, default=20, help="concurrent requests per endpoint")
