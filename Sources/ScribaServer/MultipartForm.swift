@@ -99,9 +99,11 @@ final class PartCollector {
     private var tail: [UInt8] = []
     /// An error raised inside a parser callback (which cannot throw), rethrown by `feed`.
     private var failure: ServerError?
+    private var headerGuard: MultipartHeaderGuard
 
     init(boundary: String, spoolDirectory: URL) {
         parser = MultipartParser(boundary: boundary)
+        headerGuard = MultipartHeaderGuard(boundary: boundary)
         self.spoolDirectory = spoolDirectory
         closing = Array("--\(boundary)--".utf8)
         parser.onHeader = { [unowned self] name, value in headers.append((name, value)) }
@@ -113,6 +115,7 @@ final class PartCollector {
         let keep = closing.count + 64
         tail.append(contentsOf: buffer.readableBytesView.suffix(keep))
         if tail.count > keep { tail.removeFirst(tail.count - keep) }
+        try headerGuard.scan(buffer.readableBytesView)
         do {
             try parser.execute(buffer)
         } catch {

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Testing
 @testable import ScribaServer
@@ -32,10 +33,14 @@ import Testing
     }
 
     func request(contentLength: String?, body: String, chunks: Int = 1) -> Request {
-        var fields: HTTPFields = [.contentType: "multipart/form-data; boundary=b"]
+        request(contentLength: contentLength, pieces: (0..<chunks).map { _ in Array(body.utf8) })
+    }
+
+    func request(contentLength: String? = nil, contentType: String = "multipart/form-data; boundary=b", pieces: [[UInt8]]) -> Request {
+        var fields: HTTPFields = [.contentType: contentType]
         if let contentLength { fields[.contentLength] = contentLength }
         let head = HTTPRequest(method: .post, scheme: "http", authority: "localhost", path: "/transcribe", headerFields: fields)
-        let pieces = (0..<chunks).map { _ in ByteBuffer(string: body) }
+        let pieces = pieces.map { ByteBuffer(bytes: $0) }
         return Request(head: head, body: RequestBody(asyncSequence: AsyncStream { continuation in
             pieces.forEach { continuation.yield($0) }
             continuation.finish()
@@ -69,5 +74,37 @@ import Testing
         #expect(form.part("audio")?.contentType == "audio/wav")
         #expect(form.part("audio").map { Array($0.data) } == Array("RIFF1234".utf8))
         #expect(form.text("missing") == nil)
+    }
+
+    /// Found by FuzzMultipart: a non-ASCII byte in a part's header name trapped inside MultipartKit
+    /// (and took a live server down). Replayed the way the fuzz target feeds it: first line the
+    /// Content-Type, next byte the chunk size, the rest the body.
+    @Test func fuzzerCrashInputIsA400() async throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/fuzz/multipart-nonascii-header-name.bin")
+        let bytes = Array(try Data(contentsOf: fixture))
+        let lineEnd = try #require(bytes.firstIndex(of: UInt8(ascii: "\n")))
+        let contentType = String(decoding: bytes[..<lineEnd], as: UTF8.self)
+        let size = Int(bytes[lineEnd + 1])
+        let body = Array(bytes[(lineEnd + 2)...])
+        let pieces = stride(from: 0, to: body.count, by: size).map { Array(body[$0..<min(body.count, $0 + size)]) }
+        do {
+            _ = try await MultipartForm.read(request(contentType: contentType, pieces: pieces), limitBytes: 64 * 1024)
+            Issue.record("a non-ASCII header name was accepted")
+        } catch let error as ServerError {
+            #expect(error.description.contains("header name holds the non-ASCII byte 0xf4"), "\(error)")
+        }
+    }
+
+    @Test func nonASCIIHeaderNamesAreRejectedEvenWhenSplitButUTF8FileNamesPass() async throws {
+        let bad = Array("--b\r\nContent-Disposition: form-data; name=\"language\"\r\nX-\u{e9}: 1\r\n\r\nen\r\n--b--\r\n".utf8)
+        // One byte per chunk: the guard keeps its state across chunks.
+        await #expect(throws: ServerError.self) {
+            try await MultipartForm.read(self.request(pieces: bad.map { [$0] }), limitBytes: 10_000)
+        }
+        let good = Array("--b\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"r\u{e9}union.wav\"\r\n\r\nRIFF\u{e9}\r\n--b--\r\n".utf8)
+        let form = try await MultipartForm.read(request(pieces: good.map { [$0] }), limitBytes: 10_000)
+        #expect(form.part("audio")?.fileName == "r\u{e9}union.wav")
+        #expect(form.part("audio").map { Array($0.data) } == Array("RIFF\u{e9}".utf8))
     }
 }
