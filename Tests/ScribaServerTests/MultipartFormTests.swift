@@ -77,11 +77,13 @@ import Testing
     }
 
     /// Found by FuzzMultipart: a non-ASCII byte in a part's header name trapped inside MultipartKit
-    /// (and took a live server down). Replayed the way the fuzz target feeds it: first line the
-    /// Content-Type, next byte the chunk size, the rest the body.
-    @Test func fuzzerCrashInputIsA400() async throws {
+    /// (and took a live server down); the second input hides the name after a bare LF, which
+    /// MultipartKit reads as part of the previous header value. Replayed the way the fuzz target
+    /// feeds them: first line the Content-Type, next byte the chunk size, the rest the body.
+    @Test(arguments: ["multipart-nonascii-header-name.bin", "multipart-lf-in-header-value.bin"])
+    func fuzzerCrashInputIsA400(_ name: String) async throws {
         let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/fuzz/multipart-nonascii-header-name.bin")
+            .appendingPathComponent("Fixtures/fuzz/\(name)")
         let bytes = Array(try Data(contentsOf: fixture))
         let lineEnd = try #require(bytes.firstIndex(of: UInt8(ascii: "\n")))
         let contentType = String(decoding: bytes[..<lineEnd], as: UTF8.self)
@@ -92,7 +94,7 @@ import Testing
             _ = try await MultipartForm.read(request(contentType: contentType, pieces: pieces), limitBytes: 64 * 1024)
             Issue.record("a non-ASCII header name was accepted")
         } catch let error as ServerError {
-            #expect(error.description.contains("header name holds the non-ASCII byte 0xf4"), "\(error)")
+            #expect(error.description.contains("header name holds the non-ASCII byte 0x"), "\(error)")
         }
     }
 
