@@ -77,10 +77,10 @@ import Testing
     }
 
     /// Found by FuzzMultipart: a non-ASCII byte in a part's header name trapped inside MultipartKit
-    /// (and took a live server down); the second input hides the name after a bare LF, which
-    /// MultipartKit reads as part of the previous header value. Replayed the way the fuzz target
+    /// (and took a live server down); the second hides the name after a bare LF (MultipartKit keeps
+    /// it in the previous header value), the third behind "--boundary" inside the headers. Replayed the way the fuzz target
     /// feeds them: first line the Content-Type, next byte the chunk size, the rest the body.
-    @Test(arguments: ["multipart-nonascii-header-name.bin", "multipart-lf-in-header-value.bin"])
+    @Test(arguments: ["multipart-nonascii-header-name.bin", "multipart-lf-in-header-value.bin", "multipart-delimiter-in-headers.bin"])
     func fuzzerCrashInputIsA400(_ name: String) async throws {
         let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/fuzz/\(name)")
