@@ -14,9 +14,9 @@ public struct PipelineOptions: Sendable, Equatable {
     /// Context-echo guard: text holding the whole context verbatim is re-decoded without it when
     /// the context has at least this many words (characters in scripts without spaces); 0: off.
     public var contextEchoMinWords: Int
-    /// Word starts (ends) that the engine put inside a pause are moved to where the VAD hears the
-    /// word's speech begin (end), `speechPad` seconds outside it. Fixes Whisper's first word after a
-    /// silence, which its cross-attention DTW starts up to seconds early.
+    /// Each word's times are trimmed to its own speech as the VAD hears it (`SpeechMap.trimmedToSpeech`),
+    /// keeping `speechPad` seconds either side. Fixes Whisper's first word after a silence, which
+    /// its cross-attention DTW starts up to seconds early.
     public var trimWordsToSpeech: Bool
     public var speechPad: Double
 

@@ -29,6 +29,7 @@ def repeat_clip(paths, seconds: float, gap: float = 0.4) -> bytes:
     from short fixtures. Several distinct clips keep the text from repeating (one clip repeated makes
     Whisper's compression-ratio rule fall back to sampling, a worst case of its own)."""
     import io
+    import itertools
     if isinstance(paths, str):
         paths = [paths]
     clips = []
@@ -39,8 +40,9 @@ def repeat_clip(paths, seconds: float, gap: float = 0.4) -> bytes:
     silence = b"\0" * (int(gap * rate) * width * channels)
     pieces = []
     total = 0.0
-    while total < seconds:
-        frames = clips[len(pieces) // 2 % len(clips)]
+    for frames in itertools.cycle(clips):
+        if total >= seconds:
+            break
         pieces += [frames, silence]
         total += len(frames) / (rate * width * channels) + gap
     out = io.BytesIO()

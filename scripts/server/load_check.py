@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Load check of a running `scriba serve` ASR port on loopback (issues 7 and 12 §2).
 
-Sends N concurrent uploads of real speech (a fixture clip repeated to --seconds) to
+Sends N concurrent uploads of real speech (fixture clips in turn, repeated to --seconds) to
 `/transcribe`, then N to `/v1/audio/transcriptions`:
 
     scriba serve asr --engine whisper --max-concurrency 2 [--max-queue 16] &
