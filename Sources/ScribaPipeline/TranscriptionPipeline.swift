@@ -19,6 +19,10 @@ public struct PipelineOptions: Sendable, Equatable {
     /// its cross-attention DTW starts up to seconds early.
     public var trimWordsToSpeech: Bool
     public var speechPad: Double
+    /// A chunk's last words with no speech under them, when they run to the chunk's end, are
+    /// dropped (`SilentTail`): Whisper decodes past the speech (repeats, guesses) and its DTW piles
+    /// those words on the chunk's last frame.
+    public var dropSilentTail: Bool
 
     public static let defaultMinSpeechSeconds = 0.1
     public static let defaultContextEchoMinWords = 4
@@ -28,7 +32,7 @@ public struct PipelineOptions: Sendable, Equatable {
     public init(recognition: RecognitionOptions = .init(), align: Bool = true, maxChunkDuration: Double? = nil,
                 skipSilentChunks: Bool = true, minSpeechSeconds: Double = defaultMinSpeechSeconds,
                 contextEchoMinWords: Int = defaultContextEchoMinWords, trimWordsToSpeech: Bool = true,
-                speechPad: Double = defaultSpeechPad) {
+                speechPad: Double = defaultSpeechPad, dropSilentTail: Bool = true) {
         self.recognition = recognition
         self.align = align
         self.maxChunkDuration = maxChunkDuration
@@ -37,6 +41,7 @@ public struct PipelineOptions: Sendable, Equatable {
         self.contextEchoMinWords = contextEchoMinWords
         self.trimWordsToSpeech = trimWordsToSpeech
         self.speechPad = speechPad
+        self.dropSilentTail = dropSilentTail
     }
 }
 
@@ -66,7 +71,7 @@ public struct TranscriptionPipeline: Sendable {
 
     public func transcribe(_ audio: AudioBuffer, options: PipelineOptions = .init()) async throws -> Transcript {
         let chunks = chunker.chunks(of: audio, maxDuration: chunkDuration(options))
-        let speech = options.skipSilentChunks || options.trimWordsToSpeech ? SpeechMap(audio, voiceActivity: voiceActivity) : nil
+        let speech = options.skipSilentChunks || options.trimWordsToSpeech || options.dropSilentTail ? SpeechMap(audio, voiceActivity: voiceActivity) : nil
         var segments: [TranscriptSegment] = []
         var coverage: [ChunkCoverage] = []
         var language = options.recognition.language?.code ?? ""
@@ -102,15 +107,9 @@ public struct TranscriptionPipeline: Sendable {
             // Punctuation alone (Whisper's " ." on noise) is no speech.
             if !text.contains(where: { $0.isLetter || $0.isNumber }) { text = "" }
             if recognition.recoveredLoop { notes.append("repetition loop stopped and re-decoded") }
-            let status: ChunkStatus = text.isEmpty ? .empty : recognition.status
-            switch status {
-            case .truncated: notes.append("token budget reached: the text may stop early")
-            case .repetition: notes.append("decoding looped; the looping tail was cut off")
-            default: break
-            }
-            coverage.append(ChunkCoverage(start: offset, end: end, status: status,
-                                          note: notes.isEmpty ? nil : notes.joined(separator: "; ")))
+            var status: ChunkStatus = text.isEmpty ? .empty : recognition.status
             guard !text.isEmpty else {
+                coverage.append(ChunkCoverage(start: offset, end: end, status: status, note: Self.joined(notes)))
                 previousStart = segments.count
                 continue
             }
@@ -125,6 +124,23 @@ public struct TranscriptionPipeline: Sendable {
                     start: words.first?.start ?? 0, end: words.last?.end ?? piece.duration, text: text, words: words)]
             }
             var shifted = chunkSegments.map { $0.shifted(by: offset) }
+            if options.dropSilentTail, let speech {
+                let silent = SilentTail.count(in: shifted, chunkEnd: end, speech: speech, sampleRate: audio.sampleRate)
+                if silent > 0 {
+                    shifted = SilentTail.dropping(last: silent, from: shifted)
+                    notes.append("\(silent) word\(silent == 1 ? "" : "s") decoded past the end of the speech dropped")
+                    // The budget or the loop guard stopped the decoder after it had run past the
+                    // audio: nothing spoken is missing.
+                    if status == .truncated || status == .repetition { status = .ok }
+                    if shifted.isEmpty { status = .empty }
+                }
+            }
+            switch status {
+            case .truncated: notes.append("token budget reached: the text may stop early")
+            case .repetition: notes.append("decoding looped; the looping tail was cut off")
+            default: break
+            }
+            coverage.append(ChunkCoverage(start: offset, end: end, status: status, note: Self.joined(notes)))
             if options.trimWordsToSpeech, let speech {
                 shifted = shifted.map { $0.trimmedToSpeech(speech, pad: options.speechPad) }
             }
@@ -149,6 +165,8 @@ public struct TranscriptionPipeline: Sendable {
         }
         return Transcript(language: language, duration: audio.duration, segments: segments, chunks: coverage)
     }
+
+    static func joined(_ notes: [String]) -> String? { notes.isEmpty ? nil : notes.joined(separator: "; ") }
 
     /// One recogniser call with the context-echo guard: output that repeats a long context verbatim
     /// is replaced by a decode without the context.

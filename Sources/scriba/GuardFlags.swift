@@ -31,6 +31,9 @@ struct GuardFlags: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Move word starts (ends) that lie in a pause to where the voice-activity detector hears the word begin (end); Whisper starts the first word after a silence too early.")
     var trimToSpeech = true
 
+    @Flag(inversion: .prefixedNo, help: "Drop a chunk's last words when the voice-activity detector hears no speech under them and they run to the chunk's end: text Whisper decoded past the speech (a repeated or guessed sentence).")
+    var dropSilentTail = true
+
     @Option(help: "Context-echo guard: contexts of at least this many words (characters in Chinese/Japanese/Thai) found verbatim in a chunk's text make it be re-decoded without the context; 0 turns the guard off.")
     var contextEchoMinWords = PipelineOptions.defaultContextEchoMinWords
 
@@ -50,6 +53,7 @@ struct GuardFlags: ParsableArguments {
         options.recognition.repetitionGuard = repetitionOptions
         options.skipSilentChunks = skipSilence
         options.trimWordsToSpeech = trimToSpeech
+        options.dropSilentTail = dropSilentTail
         options.contextEchoMinWords = contextEchoMinWords
     }
 }

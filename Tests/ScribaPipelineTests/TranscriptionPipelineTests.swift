@@ -36,6 +36,17 @@ private struct ToneRecognizer: SpeechRecognizer {
     }
 }
 
+/// Whisper-like: the given text, segments and status for any audio (its own word times, no aligner).
+private struct ScriptedRecognizer: SpeechRecognizer {
+    let modelName = "scripted"
+    let maxChunkDuration: Double = 30
+    let segments: [TranscriptSegment]
+    var status: ChunkStatus = .ok
+    func transcribe(_ audio: AudioBuffer, options: RecognitionOptions) async throws -> Recognition {
+        Recognition(language: "en", text: segments.map(\.text).joined(separator: " "), segments: segments, status: status)
+    }
+}
+
 /// The given words whatever the text.
 private struct FixedAligner: ForcedAligner {
     let modelName = "fixed"
@@ -147,6 +158,53 @@ struct TranscriptionPipelineTests {
         let pipeline = TranscriptionPipeline(recognizer: ToneRecognizer(), aligner: FixedAligner(words: given), chunker: FixedWindowChunker())
         let words = try await pipeline.transcribe(audio, options: PipelineOptions(recognition: .init(language: Language.known[1]))).words
         #expect(words == given)
+    }
+
+    @Test func wordsDecodedPastTheSpeechAreDroppedAndTheirBudgetIsNoGap() async throws {
+        // Speech 1.0–3.0 s of 4.0. The engine heard "It was so." then went on past the speech: "It
+        // was" repeated in the silence, and "so." piled on the chunk's last frame (DTW's answer for
+        // a word it cannot place); its token budget ran out there.
+        let audio = toneAfterSilence(pauseBefore: 1.0, speech: 2.0, total: 4.0)
+        let heard = TranscriptSegment(start: 1.0, end: 3.0, text: "It was so.", words: [
+            TimedWord(text: "It", start: 1.0, end: 1.5), TimedWord(text: "was", start: 1.5, end: 2.2),
+            TimedWord(text: "so.", start: 2.2, end: 3.0)])
+        let tail = TranscriptSegment(start: 3.2, end: 3.97, text: "It was so.", words: [
+            TimedWord(text: "It", start: 3.2, end: 3.5), TimedWord(text: "was", start: 3.5, end: 3.97),
+            TimedWord(text: "so.", start: 3.97, end: 3.97)])
+        let recognizer = ScriptedRecognizer(segments: [heard, tail], status: .truncated)
+        let pipeline = TranscriptionPipeline(recognizer: recognizer, chunker: FixedWindowChunker())
+        let options = PipelineOptions(recognition: .init(language: Language.known[1]), trimWordsToSpeech: false)
+        let transcript = try await pipeline.transcribe(audio, options: options)
+        #expect(transcript.segments == [heard])
+        #expect(transcript.chunks?.map(\.status) == [.ok])
+        #expect(transcript.chunks?[0].note?.contains("3 words decoded past the end of the speech dropped") == true)
+
+        // A tail cut inside one segment keeps the segment's text up to its last heard word.
+        let merged = TranscriptSegment(start: 1.0, end: 3.97, text: "It was so. It was so.", words: heard.words + tail.words)
+        let cut = try await TranscriptionPipeline(recognizer: ScriptedRecognizer(segments: [merged]), chunker: FixedWindowChunker())
+            .transcribe(audio, options: options)
+        #expect(cut.segments.map(\.text) == ["It was so."] && cut.words == heard.words)
+
+        var off = options
+        off.dropSilentTail = false
+        let kept = try await pipeline.transcribe(audio, options: off)
+        #expect(kept.words.count == 6 && kept.chunks?.map(\.status) == [.truncated])
+    }
+
+    @Test func aSilentWordKeepsItsPlaceWhenItStopsShortOfTheChunkEndOrSpeechRunsToTheEnd() async throws {
+        // Silent, but 0.5 s before the chunk's end: not the decoder running past the audio.
+        let short = toneAfterSilence(pauseBefore: 1.0, speech: 2.0, total: 4.0)
+        let early = [TimedWord(text: "one", start: 1.2, end: 2.0), TimedWord(text: "two", start: 3.2, end: 3.5)]
+        let options = PipelineOptions(recognition: .init(language: Language.known[1]), trimWordsToSpeech: false)
+        let a = try await TranscriptionPipeline(recognizer: ToneRecognizer(), aligner: FixedAligner(words: early), chunker: FixedWindowChunker())
+            .transcribe(short, options: options)
+        #expect(a.words == early)
+        // A word on the chunk's last frame while speech runs to the end (a hard cut): heard, kept.
+        let toEnd = toneAfterSilence(pauseBefore: 1.0, speech: 3.0, total: 4.0)
+        let cut = [TimedWord(text: "one", start: 1.2, end: 2.0), TimedWord(text: "two", start: 3.98, end: 3.98)]
+        let b = try await TranscriptionPipeline(recognizer: ToneRecognizer(), aligner: FixedAligner(words: cut), chunker: FixedWindowChunker())
+            .transcribe(toEnd, options: options)
+        #expect(b.words == cut && b.chunks?.map(\.status) == [.ok])
     }
 
     @Test func aligningWithoutAnAlignerIsAClearError() async {
