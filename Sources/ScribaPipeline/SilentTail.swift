@@ -17,15 +17,13 @@ enum SilentTail {
     static let minimumSpan = 0.1
 
     /// How many of the words (in order, over all `segments`) at the end form a silent tail.
-    static func count(in segments: [TranscriptSegment], chunkEnd: Double, speech: SpeechMap, sampleRate: Int) -> Int {
+    static func count(in segments: [TranscriptSegment], chunkEnd: Double, speech: SpeechMap) -> Int {
         guard segments.last?.words.isEmpty == false else { return 0 }
         let words = segments.flatMap(\.words)
         guard let last = words.last, last.end >= chunkEnd - endSlack else { return 0 }
         var count = 0
         for word in words.reversed() {
-            let from = min(word.start, word.end - minimumSpan)
-            let range = max(0, Int(from * Double(sampleRate)))..<max(0, Int((word.end * Double(sampleRate)).rounded(.up)))
-            guard !range.isEmpty, speech.seconds(in: range) == 0 else { break }
+            guard !speech.hasSpeech(from: min(word.start, word.end - minimumSpan), to: word.end) else { break }
             count += 1
         }
         return count

@@ -41,9 +41,8 @@ struct SpeechMap {
     /// towards the word's own speech, so word order and non-overlap are kept.
     func trimmedToSpeech(_ word: TimedWord, pad: Double, minPause: Double = 0.2, wordRange: Float = 30) -> TimedWord {
         guard !levels.isEmpty, word.end > word.start else { return word }
-        let first = max(0, min(levels.count - 1, Int(word.start / frameSeconds)))
-        let last = max(first + 1, min(levels.count, Int((word.end / frameSeconds).rounded(.up))))
-        let frames = first..<last
+        let frames = self.frames(from: word.start, to: word.end)
+        let first = frames.lowerBound, last = frames.upperBound
         guard let peak = frames.lazy.filter({ self.isSpeech($0) }).map({ self.levels[$0] }).max() else { return word }
         let heard = { (frame: Int) in self.isSpeech(frame) && self.levels[frame] >= peak - wordRange }
         guard let lastHeard = frames.last(where: heard) else { return word }
@@ -67,14 +66,65 @@ struct SpeechMap {
         return result.end > result.start ? result : word
     }
 
+    /// Whether the VAD hears speech in any frame of `start...end` (at least one frame).
+    func hasSpeech(from start: Double, to end: Double) -> Bool {
+        guard !levels.isEmpty else { return false }
+        let frames = self.frames(from: start, to: end)
+        return prefix[frames.upperBound] > prefix[frames.lowerBound]
+    }
+
+    /// The frames a span touches, at least one.
+    private func frames(from start: Double, to end: Double) -> Range<Int> {
+        let first = max(0, min(levels.count - 1, Int(start / frameSeconds)))
+        return first..<max(first + 1, min(levels.count, Int((end / frameSeconds).rounded(.up))))
+    }
+
     private func isSpeech(_ frame: Int) -> Bool { prefix[frame + 1] > prefix[frame] }
 }
 
-extension TranscriptSegment {
-    /// The segment with its words trimmed to speech and its start/end following its words.
-    func trimmedToSpeech(_ speech: SpeechMap, pad: Double) -> TranscriptSegment {
-        guard !words.isEmpty else { return self }
-        let trimmed = words.map { speech.trimmedToSpeech($0, pad: pad) }
-        return TranscriptSegment(start: trimmed[0].start, end: trimmed[trimmed.count - 1].end, text: text, words: trimmed)
+extension Array where Element == TranscriptSegment {
+    /// One chunk's segments with every word trimmed to its speech (`SpeechMap.trimmedToSpeech`) and
+    /// each segment's start/end following its words. Then words with no speech under them that the
+    /// DTW put in the pause before a word whose start moved forward to a speech onset ("He" left at
+    /// the end of the previous sentence, "was" moved to where "He was" is heard) share that word's
+    /// speech, split by letters: the onset is where they were spoken.
+    func trimmedToSpeech(_ speech: SpeechMap, pad: Double) -> [TranscriptSegment] {
+        let original = flatMap(\.words)
+        guard !original.isEmpty else { return self }
+        var words = original.map { speech.trimmedToSpeech($0, pad: pad) }
+        let silent = original.map { !speech.hasSpeech(from: $0.start, to: $0.end) }
+        var i = 0
+        while i < words.count {
+            guard silent[i] else { i += 1; continue }
+            var j = i
+            while j + 1 < words.count && silent[j + 1] { j += 1 }
+            let next = j + 1
+            if next < words.count, words[next].start > original[next].start, original[j].end <= words[next].start {
+                Self.share(&words, i...next)
+            }
+            i = next
+        }
+        var result: [TranscriptSegment] = []
+        var cursor = 0
+        for segment in self {
+            guard !segment.words.isEmpty else { result.append(segment); continue }
+            let own = [TimedWord](words[cursor..<(cursor + segment.words.count)])
+            cursor += segment.words.count
+            result.append(TranscriptSegment(start: own[0].start, end: own[own.count - 1].end, text: segment.text, words: own))
+        }
+        return result
+    }
+
+    /// The last word's span split over `range` by letter count (at least one each).
+    private static func share(_ words: inout [TimedWord], _ range: ClosedRange<Int>) {
+        let span = (start: words[range.upperBound].start, end: words[range.upperBound].end)
+        let weights = range.map { Double(Swift.max(1, words[$0].text.count(where: { $0.isLetter || $0.isNumber }))) }
+        let total = weights.reduce(0, +)
+        var at = span.start
+        for (k, index) in range.enumerated() {
+            words[index].start = at
+            at = index == range.upperBound ? span.end : at + (span.end - span.start) * weights[k] / total
+            words[index].end = at
+        }
     }
 }

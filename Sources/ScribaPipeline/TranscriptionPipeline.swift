@@ -125,7 +125,7 @@ public struct TranscriptionPipeline: Sendable {
             }
             var shifted = chunkSegments.map { $0.shifted(by: offset) }
             if options.dropSilentTail, let speech {
-                let silent = SilentTail.count(in: shifted, chunkEnd: end, speech: speech, sampleRate: audio.sampleRate)
+                let silent = SilentTail.count(in: shifted, chunkEnd: end, speech: speech)
                 if silent > 0 {
                     shifted = SilentTail.dropping(last: silent, from: shifted)
                     notes.append("\(silent) word\(silent == 1 ? "" : "s") decoded past the end of the speech dropped")
@@ -142,7 +142,7 @@ public struct TranscriptionPipeline: Sendable {
             }
             coverage.append(ChunkCoverage(start: offset, end: end, status: status, note: Self.joined(notes)))
             if options.trimWordsToSpeech, let speech {
-                shifted = shifted.map { $0.trimmedToSpeech(speech, pad: options.speechPad) }
+                shifted = shifted.trimmedToSpeech(speech, pad: options.speechPad)
             }
             if chunk.overlapSamples > 0 {
                 let boundary = Double(chunk.startSample + chunk.overlapSamples / 2) / Double(audio.sampleRate)
@@ -187,7 +187,7 @@ public struct TranscriptionPipeline: Sendable {
         let words = try await aligner.align(audio, text: text, language: language)
         var segment = TranscriptSegment(start: words.first?.start ?? 0, end: words.last?.end ?? audio.duration,
                                         text: text, words: words)
-        if trimWordsToSpeech { segment = segment.trimmedToSpeech(SpeechMap(audio, voiceActivity: voiceActivity), pad: speechPad) }
+        if trimWordsToSpeech { segment = [segment].trimmedToSpeech(SpeechMap(audio, voiceActivity: voiceActivity), pad: speechPad)[0] }
         return Transcript(language: language.code, duration: audio.duration, segments: text.isEmpty ? [] : [segment])
     }
 }

@@ -151,6 +151,25 @@ struct TranscriptionPipelineTests {
         #expect(abs(got[1].start - 2.92) < 0.021 && got[1].end == 3.6)
     }
 
+    @Test func aWordLeftInThePauseSharesTheSpeechOfTheWordThatMovedToTheOnset() async throws {
+        // Speech 2.0–3.0 ("He was"). The DTW left "He" in the pause (0.5–1.0, no speech under it)
+        // and started "was" at 1.0; "was" moves to the onset, and "He" goes with it: the onset span
+        // is split 2 : 3 by letters.
+        let audio = toneAfterSilence(pauseBefore: 2.0, speech: 1.0, total: 5.0)
+        let given = [TimedWord(text: "He", start: 0.5, end: 1.0), TimedWord(text: "was.", start: 1.0, end: 2.6)]
+        let pipeline = TranscriptionPipeline(recognizer: ToneRecognizer(), aligner: FixedAligner(words: given), chunker: FixedWindowChunker())
+        let transcript = try await pipeline.transcribe(audio, options: PipelineOptions(recognition: .init(language: Language.known[1])))
+        let words = transcript.words
+        let onset = 2.0 - PipelineOptions.defaultSpeechPad
+        #expect(abs(words[0].start - onset) < 0.021 && words[1].end == 2.6)
+        #expect(abs(words[0].end - (onset + (2.6 - onset) * 2 / 5)) < 0.021 && words[0].end == words[1].start)
+        #expect(transcript.segments[0].start == words[0].start)
+        // Without the trimming both stay where the DTW put them.
+        var off = PipelineOptions(recognition: .init(language: Language.known[1]))
+        off.trimWordsToSpeech = false
+        #expect(try await pipeline.transcribe(audio, options: off).words == given)
+    }
+
     @Test func wordsInsideSpeechOrWithoutAnySpeechAreLeftAlone() async throws {
         let audio = toneAfterSilence(pauseBefore: 1.0, speech: 2.0, total: 4.0)
         // Inside speech; entirely in the silence (the VAD may miss quiet speech: not the trimmer's call).
