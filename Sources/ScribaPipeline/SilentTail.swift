@@ -13,8 +13,9 @@ enum SilentTail {
     /// How close to the chunk's end the tail's last word must end: DTW's last 20 ms frame plus
     /// rounding to 10 ms.
     static let endSlack = 0.06
-    /// Zero-length words are tested over this much audio before their time.
-    static let minimumSpan = 0.1
+    /// Zero-length words are tested over this much audio before their time: two VAD frames, so
+    /// the room tone at the end of the last real word does not count for the word parked after it.
+    static let minimumSpan = 0.04
 
     /// How many of the words (in order, over all `segments`) at the end form a silent tail.
     static func count(in segments: [TranscriptSegment], chunkEnd: Double, speech: SpeechMap) -> Int {
