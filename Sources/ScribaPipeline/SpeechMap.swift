@@ -100,7 +100,7 @@ extension Array where Element == TranscriptSegment {
             while j + 1 < words.count && silent[j + 1] { j += 1 }
             let next = j + 1
             if next < words.count, words[next].start > original[next].start, original[j].end <= words[next].start {
-                Self.share(&words, i...next)
+                words.spread(i...next, from: words[next].start, to: words[next].end)
             }
             i = next
         }
@@ -113,18 +113,5 @@ extension Array where Element == TranscriptSegment {
             result.append(TranscriptSegment(start: own[0].start, end: own[own.count - 1].end, text: segment.text, words: own))
         }
         return result
-    }
-
-    /// The last word's span split over `range` by letter count (at least one each).
-    private static func share(_ words: inout [TimedWord], _ range: ClosedRange<Int>) {
-        let span = (start: words[range.upperBound].start, end: words[range.upperBound].end)
-        let weights = range.map { Double(Swift.max(1, words[$0].text.count(where: { $0.isLetter || $0.isNumber }))) }
-        let total = weights.reduce(0, +)
-        var at = span.start
-        for (k, index) in range.enumerated() {
-            words[index].start = at
-            at = index == range.upperBound ? span.end : at + (span.end - span.start) * weights[k] / total
-            words[index].end = at
-        }
     }
 }
