@@ -41,8 +41,9 @@ extension WhisperRecognizer: SpeechRecognizer {
 
     /// faster-whisper starts a segment at its first word's DTW time. After a pause the DTW can put
     /// the first words on the previous sentence's last breath, a second or more before the
-    /// segment's own timestamp token, which is where the speech starts ("He" 1.8 s early in
-    /// `docs/long-run.md`). When the first word starts more than `margin` before the timestamp
+    /// segment's own timestamp token, which is where the speech starts. (Not when the segment opens
+    /// a window: its timestamp is then the window start, 0.00.) When the first word starts more
+    /// than `margin` before the timestamp
     /// (faster-whisper's own 0.5 s), the words that end before the timestamp and the first one that
     /// ends after it are spread from the timestamp to that word's end.
     static func snapped(_ words: [TimedWord], toTimestampStart start: Double, margin: Double = 0.5) -> [TimedWord] {
