@@ -98,9 +98,6 @@ public struct WhisperSegment: Sendable, Equatable {
     public var temperature: Float
     public var compressionRatio: Double?
     public var words: [WhisperWord]?
-    /// The start Whisper's own timestamp token gave the segment; with word timestamps `start` is
-    /// the first word's DTW start instead (faster-whisper's rule), which can lie far earlier.
-    public var timestampStart: Double
 }
 
 public struct WhisperLanguageDetection: Sendable, Equatable {
@@ -293,7 +290,6 @@ public final class WhisperTranscriber {
             var split = splitByTimestamps(outcome.tokens, timeOffset: timeOffset, segmentSize: segmentSize,
                                           segmentDuration: segmentDuration, seek: seek)
             seek = split.seek
-            let timestampStarts = split.segments.map(\.start)
             if options.wordTimestamps {
                 _ = try addWordTimestamps(&split.segments, language: language, sotSequence: Array(sotSequence.prefix(3)),
                                           numFrames: segmentSize, options: options, lastSpeechTimestamp: lastSpeechTimestamp)
@@ -302,7 +298,7 @@ public final class WhisperTranscriber {
                 }
                 if let lastWordEnd = Self.end(of: split.segments) { lastSpeechTimestamp = lastWordEnd }
             }
-            for (segment, timestampStart) in zip(split.segments, timestampStarts) {
+            for segment in split.segments {
                 let text = decodeText(segment.tokens)
                 if segment.start == segment.end || text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { continue }
                 allTokens.append(contentsOf: segment.tokens)
@@ -310,7 +306,7 @@ public final class WhisperTranscriber {
                     seek: previousSeek, start: segment.start, end: segment.end, text: text, tokens: segment.tokens,
                     averageLogProb: outcome.averageLogProb, noSpeechProbability: outcome.noSpeechProbability,
                     temperature: outcome.temperature, compressionRatio: outcome.compressionRatio,
-                    words: options.wordTimestamps ? segment.words : nil, timestampStart: timestampStart))
+                    words: options.wordTimestamps ? segment.words : nil))
             }
             if !options.conditionOnPreviousText || outcome.temperature > options.promptResetOnTemperature {
                 promptResetSince = allTokens.count

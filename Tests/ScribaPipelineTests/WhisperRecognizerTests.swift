@@ -32,20 +32,6 @@ enum WhisperPipelineFixtures {
 }
 
 struct WhisperRecognizerTests {
-    /// The long-run case: DTW put "He" on the previous sentence's breath (454.31–455.05) and "was"
-    /// across the pause; Whisper's timestamp token starts the segment at 456.09.
-    @Test func wordsTheDTWStartedBeforeTheSegmentTimestampAreSpreadFromIt() {
-        let words = [TimedWord(text: "He", start: 454.31, end: 455.05), TimedWord(text: "was", start: 455.05, end: 456.31),
-                     TimedWord(text: "not", start: 456.31, end: 456.61)]
-        let snapped = WhisperRecognizer.snapped(words, toTimestampStart: 456.09)
-        #expect(snapped[0].start == 456.09 && snapped[1].end == 456.31 && snapped[2] == words[2])
-        #expect(abs(snapped[0].end - (456.09 + 0.22 * 2 / 5)) < 1e-9 && snapped[0].end == snapped[1].start)
-        // Within faster-whisper's 0.5 s margin, or with only the first word straddling the
-        // timestamp (faster-whisper's own rule handles that one), nothing moves.
-        #expect(WhisperRecognizer.snapped(words, toTimestampStart: 454.7) == words)
-        #expect(WhisperRecognizer.snapped(words, toTimestampStart: 454.9) == words)
-    }
-
     /// 113 600 samples + 160 padding → 711 frames, equal to faster-whisper's features.
     @Test func logMelEqualsFasterWhisperFeatures() throws {
         let clip = try WhisperPipelineFixtures.clip()
