@@ -10,6 +10,19 @@ let blasDependency: Target.Dependency = .target(name: "CBLAS", condition: .when(
 // `swift test`. Debug builds of everything else stay debuggable.
 let optimisedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
 
+// The numeric modules' SIMD code is compiled for the CPU named by SCRIBA_TARGET_CPU. The default on
+// x86-64 Linux is `native`, the machine that builds (AVX2 / AVX-512 and FMA when it has them, as
+// whisper.cpp's GGML_NATIVE does): the baseline x86-64 target has only SSE2, so every 16-lane
+// vector op would be four. A binary for other machines: SCRIBA_TARGET_CPU=x86-64 (or a CPU name
+// such as x86-64-v3); `SCRIBA_TARGET_CPU=` (empty) leaves the compiler's default.
+#if os(Linux) && arch(x86_64)
+let defaultTargetCPU = "native"
+#else
+let defaultTargetCPU = ""
+#endif
+let targetCPU = Context.environment["SCRIBA_TARGET_CPU"] ?? defaultTargetCPU
+let numericSettings: [SwiftSetting] = optimisedInDebug + (targetCPU.isEmpty ? [] : [.unsafeFlags(["-target-cpu", targetCPU])])
+
 let package = Package(
     name: "Scriba",
     platforms: [.macOS(.v14)],
@@ -38,9 +51,9 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
-        .target(name: "ScribaTensor", dependencies: [blasDependency], swiftSettings: optimisedInDebug),
-        .target(name: "ScribaAudio", dependencies: ["ScribaTensor"], swiftSettings: optimisedInDebug),
-        .target(name: "ScribaModels", dependencies: ["ScribaTensor"], swiftSettings: optimisedInDebug),
+        .target(name: "ScribaTensor", dependencies: [blasDependency], swiftSettings: numericSettings),
+        .target(name: "ScribaAudio", dependencies: ["ScribaTensor"], swiftSettings: numericSettings),
+        .target(name: "ScribaModels", dependencies: ["ScribaTensor"], swiftSettings: numericSettings),
         .target(
             name: "ScribaPipeline",
             dependencies: ["ScribaAudio", "ScribaModels", .product(name: "Crypto", package: "swift-crypto")]

@@ -73,6 +73,41 @@ struct SpeechMap {
         return prefix[frames.upperBound] > prefix[frames.lowerBound]
     }
 
+    /// Runs of speech inside `start..<end` that no span of `claimed` covers, as (start, end,
+    /// seconds of speech): unclaimed speech frames joined across non-speech gaps shorter than
+    /// `bridge` seconds; a claimed frame ends a run.
+    func unclaimedRuns(from start: Double, to end: Double, claimed: [ClosedRange<Double>],
+                       bridge: Double) -> [(start: Double, end: Double, speech: Double)] {
+        guard !levels.isEmpty, end > start else { return [] }
+        let range = frames(from: start, to: end)
+        var taken = [Bool](repeating: false, count: range.count)
+        for span in claimed {
+            for frame in frames(from: span.lowerBound, to: span.upperBound) where range.contains(frame) {
+                taken[frame - range.lowerBound] = true
+            }
+        }
+        let bridgeFrames = max(1, Int((bridge / frameSeconds).rounded()))
+        var runs: [(start: Double, end: Double, speech: Double)] = []
+        var first: Int?, last = 0, count = 0
+        func close() {
+            if let first { runs.append((Double(first) * frameSeconds, Double(last + 1) * frameSeconds, Double(count) * frameSeconds)) }
+            first = nil
+            count = 0
+        }
+        for frame in range {
+            if taken[frame - range.lowerBound] { close(); continue }
+            guard isSpeech(frame) else {
+                if first != nil, frame - last > bridgeFrames { close() }
+                continue
+            }
+            if first == nil { first = frame }
+            last = frame
+            count += 1
+        }
+        close()
+        return runs
+    }
+
     /// The frames a span touches, at least one.
     private func frames(from start: Double, to end: Double) -> Range<Int> {
         let first = max(0, min(levels.count - 1, Int(start / frameSeconds)))
@@ -83,6 +118,21 @@ struct SpeechMap {
 }
 
 extension Array where Element == TranscriptSegment {
+    /// Two words this close are spoken without a pause between them (DTW's 20 ms frames).
+    static var glued: Double { 0.05 }
+    /// A silence this long between a sentence's first word and its second cuts the first off.
+    static var cutOff: Double { 0.3 }
+    /// Two VAD frames: the frame a word ends in still holds the word's last sound.
+    static var ownEdge: Double { 0.04 }
+
+    /// Whether `word` ends with a sentence terminal, closing quotes and brackets aside ("Mr." does not).
+    static func endsSentence(_ word: String) -> Bool {
+        let kept = word.trimmingWhitespace().reversed().drop { $0.isPunctuation && !ScriptClass.sentenceTerminals.contains($0) }
+        guard let last = kept.first, ScriptClass.sentenceTerminals.contains(last) else { return false }
+        let core = String(kept.drop { ScriptClass.sentenceTerminals.contains($0) }.reversed())
+        return !SentenceGrouper.abbreviations.contains(core.lowercased())
+    }
+
     /// One chunk's segments with every word trimmed to its speech (`SpeechMap.trimmedToSpeech`) and
     /// each segment's start/end following its words. Then words with no speech under them that the
     /// DTW put in the pause before a word whose start moved forward to a speech onset ("He" left at
@@ -103,6 +153,17 @@ extension Array where Element == TranscriptSegment {
                 words.spread(i...next, from: words[next].start, to: words[next].end)
             }
             i = next
+        }
+        // A sentence's first word that the DTW glued to the end of the sentence before ("was. He"),
+        // cut off from the rest of its own sentence by a pause the VAD hears as silence: it was
+        // spoken at the next word's onset ("He was" heard together after the pause). Speakers pause
+        // after a sentence, seldom after its first word.
+        for i in words.indices.dropFirst().dropLast() {
+            let next = i + 1
+            guard Self.endsSentence(original[i - 1].text), original[i].start - original[i - 1].end < Self.glued,
+                  words[next].start - words[i].end >= Self.cutOff,
+                  !speech.hasSpeech(from: words[i].end + Self.ownEdge, to: words[next].start) else { continue }
+            words.spread(i...next, from: words[next].start, to: words[next].end)
         }
         var result: [TranscriptSegment] = []
         var cursor = 0

@@ -23,6 +23,10 @@ public struct PipelineOptions: Sendable, Equatable {
     /// dropped (`SilentTail`): Whisper decodes past the speech (repeats, guesses) and its DTW piles
     /// those words on the chunk's last frame.
     public var dropSilentTail: Bool
+    /// Stretches of speech inside a chunk that no word covers are decoded again on their own and
+    /// their words put in place (`SkippedSpeech`): Whisper ends a window early or leaves out a
+    /// sentence. Needs word times (Whisper's own or the aligner's).
+    public var recoverSkippedSpeech: Bool
 
     public static let defaultMinSpeechSeconds = 0.1
     public static let defaultContextEchoMinWords = 4
@@ -32,7 +36,8 @@ public struct PipelineOptions: Sendable, Equatable {
     public init(recognition: RecognitionOptions = .init(), align: Bool = true, maxChunkDuration: Double? = nil,
                 skipSilentChunks: Bool = true, minSpeechSeconds: Double = defaultMinSpeechSeconds,
                 contextEchoMinWords: Int = defaultContextEchoMinWords, trimWordsToSpeech: Bool = true,
-                speechPad: Double = defaultSpeechPad, dropSilentTail: Bool = true) {
+                speechPad: Double = defaultSpeechPad, dropSilentTail: Bool = true,
+                recoverSkippedSpeech: Bool = true) {
         self.recognition = recognition
         self.align = align
         self.maxChunkDuration = maxChunkDuration
@@ -42,11 +47,13 @@ public struct PipelineOptions: Sendable, Equatable {
         self.trimWordsToSpeech = trimWordsToSpeech
         self.speechPad = speechPad
         self.dropSilentTail = dropSilentTail
+        self.recoverSkippedSpeech = recoverSkippedSpeech
     }
 }
 
 /// Audio in, `Transcript` out: chunk → skip silent chunks → recognise (context-echo guard) → align →
-/// shift every time by its chunk's true start sample → merge. Every chunk gets a `ChunkCoverage`
+/// shift every time by its chunk's true start sample → drop a silent tail → decode skipped speech
+/// again → trim words to their speech → merge. Every chunk gets a `ChunkCoverage`
 /// saying whether its text is complete. Commands and the server call this; engines never see offsets.
 public struct TranscriptionPipeline: Sendable {
     public let recognizer: any SpeechRecognizer
@@ -71,7 +78,7 @@ public struct TranscriptionPipeline: Sendable {
 
     public func transcribe(_ audio: AudioBuffer, options: PipelineOptions = .init()) async throws -> Transcript {
         let chunks = chunker.chunks(of: audio, maxDuration: chunkDuration(options))
-        let speech = options.skipSilentChunks || options.trimWordsToSpeech || options.dropSilentTail ? SpeechMap(audio, voiceActivity: voiceActivity) : nil
+        let speech = options.skipSilentChunks || options.trimWordsToSpeech || options.dropSilentTail || options.recoverSkippedSpeech ? SpeechMap(audio, voiceActivity: voiceActivity) : nil
         var segments: [TranscriptSegment] = []
         var coverage: [ChunkCoverage] = []
         var language = options.recognition.language?.code ?? ""
@@ -89,10 +96,10 @@ public struct TranscriptionPipeline: Sendable {
             }
             let piece = AudioBuffer(samples: Array(audio.samples[chunk.startSample..<chunk.endSample]),
                                     sampleRate: audio.sampleRate)
-            let recognition: Recognition
+            let decoded: Decoded
             var notes: [String] = []
             do {
-                recognition = try await recognize(piece, options: options, notes: &notes)
+                decoded = try await decode(piece, at: offset, options: options, notes: &notes)
             } catch let error as CancellationError {
                 throw error
             } catch {
@@ -102,28 +109,17 @@ public struct TranscriptionPipeline: Sendable {
                 previousStart = segments.count
                 continue
             }
+            let recognition = decoded.recognition
             if language.isEmpty { language = recognition.language }
-            var text = recognition.text.trimmingWhitespace()
-            // Punctuation alone (Whisper's " ." on noise) is no speech.
-            if !text.contains(where: { $0.isLetter || $0.isNumber }) { text = "" }
             if recognition.recoveredLoop { notes.append("repetition loop stopped and re-decoded") }
-            var status: ChunkStatus = text.isEmpty ? .empty : recognition.status
-            guard !text.isEmpty else {
+            var status: ChunkStatus = decoded.segments.isEmpty ? .empty : recognition.status
+            guard !decoded.segments.isEmpty else {
                 coverage.append(ChunkCoverage(start: offset, end: end, status: status, note: Self.joined(notes)))
                 previousStart = segments.count
                 continue
             }
 
-            var chunkSegments = recognition.segments.isEmpty
-                ? [TranscriptSegment(start: 0, end: piece.duration, text: text)]
-                : recognition.segments
-            if options.align, let aligner, let spoken = Language.known.first(where: { $0.code == recognition.language }) ?? options.recognition.language {
-                // The aligner times the chunk's whole text; its words replace the engine's own.
-                let words = try await aligner.align(piece, text: text, language: spoken)
-                chunkSegments = [TranscriptSegment(
-                    start: words.first?.start ?? 0, end: words.last?.end ?? piece.duration, text: text, words: words)]
-            }
-            var shifted = chunkSegments.map { $0.shifted(by: offset) }
+            var shifted = decoded.segments
             if options.dropSilentTail, let speech {
                 let silent = SilentTail.count(in: shifted, chunkEnd: end, speech: speech)
                 if silent > 0 {
@@ -134,6 +130,10 @@ public struct TranscriptionPipeline: Sendable {
                     if status == .truncated || status == .repetition { status = .ok }
                     if shifted.isEmpty { status = .empty }
                 }
+            }
+            if options.recoverSkippedSpeech, let speech {
+                shifted = try await recoveringSkippedSpeech(in: shifted, of: audio, from: offset, to: end,
+                                                            speech: speech, options: options, notes: &notes)
             }
             switch status {
             case .truncated: notes.append("token budget reached: the text may stop early")
@@ -164,6 +164,69 @@ public struct TranscriptionPipeline: Sendable {
             throw firstFailure
         }
         return Transcript(language: language, duration: audio.duration, segments: segments, chunks: coverage)
+    }
+
+    /// One piece's recognition and its timed segments in file time (`offset` is the piece's start);
+    /// no segments when the text holds no letter or digit.
+    struct Decoded {
+        var recognition: Recognition
+        var segments: [TranscriptSegment]
+    }
+
+    func decode(_ piece: AudioBuffer, at offset: Double, options: PipelineOptions, notes: inout [String]) async throws -> Decoded {
+        let recognition = try await recognize(piece, options: options, notes: &notes)
+        let text = recognition.text.trimmingWhitespace()
+        // Punctuation alone (Whisper's " ." on noise) is no speech.
+        guard text.contains(where: { $0.isLetter || $0.isNumber }) else { return Decoded(recognition: recognition, segments: []) }
+        var segments = recognition.segments.isEmpty
+            ? [TranscriptSegment(start: 0, end: piece.duration, text: text)]
+            : recognition.segments
+        if options.align, let aligner, let spoken = Language.known.first(where: { $0.code == recognition.language }) ?? options.recognition.language {
+            // The aligner times the piece's whole text; its words replace the engine's own.
+            let words = try await aligner.align(piece, text: text, language: spoken)
+            segments = [TranscriptSegment(
+                start: words.first?.start ?? 0, end: words.last?.end ?? piece.duration, text: text, words: words)]
+        }
+        return Decoded(recognition: recognition, segments: segments.map { $0.shifted(by: offset) })
+    }
+
+    /// `segments` (one chunk's, file time, `start..<end`) with the speech they skipped decoded again
+    /// (`SkippedSpeech`); a stretch whose decode fails or finds nothing is left as it was.
+    func recoveringSkippedSpeech(in segments: [TranscriptSegment], of audio: AudioBuffer, from start: Double, to end: Double,
+                                 speech: SpeechMap, options: PipelineOptions, notes: inout [String]) async throws -> [TranscriptSegment] {
+        guard !segments.isEmpty, segments.allSatisfy({ !$0.words.isEmpty }) else { return segments }
+        var result = segments
+        var added = 0, stretches = 0
+        for stretch in SkippedSpeech.stretches(of: segments.flatMap(\.words), from: start, to: end, speech: speech) {
+            let first = Int(stretch.window.lowerBound * Double(audio.sampleRate))
+            let last = min(audio.samples.count, Int(stretch.window.upperBound * Double(audio.sampleRate)))
+            guard last > first else { continue }
+            let piece = AudioBuffer(samples: Array(audio.samples[first..<last]), sampleRate: audio.sampleRate)
+            var ignored: [String] = []
+            var found: [TranscriptSegment]
+            do {
+                found = try await decode(piece, at: stretch.window.lowerBound, options: options, notes: &ignored).segments
+            } catch let error as CancellationError {
+                throw error
+            } catch {
+                continue
+            }
+            if options.dropSilentTail {
+                found = SilentTail.dropping(last: SilentTail.count(in: found, chunkEnd: stretch.window.upperBound, speech: speech), from: found)
+            }
+            let existing = result.flatMap(\.words)
+            found = SkippedSpeech.newWords(in: found.filter { !$0.words.isEmpty }, for: stretch,
+                                           before: existing.last { $0.start < stretch.speech.lowerBound },
+                                           after: existing.first { $0.start >= stretch.speech.upperBound })
+            guard !found.isEmpty else { continue }
+            stretches += 1
+            added += found.reduce(0) { $0 + $1.words.count }
+            result = SkippedSpeech.inserting(found, into: result)
+        }
+        if added > 0 {
+            notes.append("\(added) word\(added == 1 ? "" : "s") recovered from \(stretches) stretch\(stretches == 1 ? "" : "es") of speech the decoder skipped")
+        }
+        return result
     }
 
     static func joined(_ notes: [String]) -> String? { notes.isEmpty ? nil : notes.joined(separator: "; ") }

@@ -34,6 +34,9 @@ struct GuardFlags: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Drop a chunk's last words when the voice-activity detector hears no speech under them and they run to the chunk's end: text Whisper decoded past the speech (a repeated or guessed sentence).")
     var dropSilentTail = true
 
+    @Flag(inversion: .prefixedNo, help: "Decode again, on its own, any stretch of speech (≥ 0.4 s by the voice-activity detector) inside a chunk that no word covers, and put its words in place: Whisper sometimes ends a window early or leaves a sentence out.")
+    var recoverSkippedSpeech = true
+
     @Option(help: "Context-echo guard: contexts of at least this many words (characters in Chinese/Japanese/Thai) found verbatim in a chunk's text make it be re-decoded without the context; 0 turns the guard off.")
     var contextEchoMinWords = PipelineOptions.defaultContextEchoMinWords
 
@@ -54,6 +57,7 @@ struct GuardFlags: ParsableArguments {
         options.skipSilentChunks = skipSilence
         options.trimWordsToSpeech = trimToSpeech
         options.dropSilentTail = dropSilentTail
+        options.recoverSkippedSpeech = recoverSkippedSpeech
         options.contextEchoMinWords = contextEchoMinWords
     }
 }

@@ -123,13 +123,18 @@ struct Qwen3ASRTests {
         }
     }
 
-    /// The 3-shard bf16 copy loads to the same weights: identical encoder output and greedy ids.
+    /// The 3-shard bf16 copy loads to the same weights: the same encoder output and greedy ids.
+    /// "The same" to 1e-5, not bit for bit: OpenBLAS sgemm rounds differently on 1 and 2 threads,
+    /// and while tests run in parallel another test's `ParallelAttention` holds OpenBLAS (process
+    /// wide) at one thread. A shard mapped to the wrong tensor would be off by far more.
     @Test func shardedCheckpointEqualsSingleFile() throws {
         let single = try Qwen3Fixtures.model("bf16")
         let sharded = try Qwen3Fixtures.model("sharded")
         let mel = try Qwen3Fixtures.features("speech_en")
         let a = try single.encodeAudio(mel: mel), b = try sharded.encodeAudio(mel: mel)
-        #expect(a == b)
+        #expect(a.shape == b.shape)
+        let worst = zip(a.data, b.data).map { abs($0 - $1) / max(1, abs($0)) }.max() ?? 0
+        #expect(worst < 1e-5, "largest relative difference \(worst)")
         let entry = Qwen3Fixtures.mode("speech_en", "bf16", "forced")
         let (ids, _) = try sharded.greedyDecode(promptIDs: Qwen3Fixtures.ints(entry["prompt_ids"]), audio: b,
                                                 maxNewTokens: 32, stopTokens: [])
