@@ -14,7 +14,8 @@ import ScribaPipeline
 ///                                     // "interpolated": true on words the aligner could not place
 ///   ],
 ///   "chunks": [ { "start": 0.000, "end": 30.000, "status": "ok" } ]
-///                                     // only when tracked; ok|empty|truncated|repetition|failed
+///                                     // only when tracked; ok|empty|truncated|repetition|failed;
+///                                     // "note": what a guard did there, when one did
 /// }
 /// ```
 /// The keys are the `Codable` names of `Transcript`, so `JSONDecoder` reads the output back.
@@ -32,10 +33,12 @@ public enum JSONWriter {
         ]
         if let chunks = transcript.chunks {
             members.append(("chunks", .array(chunks.map { chunk in
-                .object([
+                var fields: [(String, JSONValue)] = [
                     ("start", .seconds(chunk.start)), ("end", .seconds(chunk.end)),
                     ("status", .string(chunk.status.rawValue)),
-                ])
+                ]
+                if let note = chunk.note { fields.append(("note", .string(note))) }
+                return .object(fields)
             })))
         }
         return .object(members)

@@ -109,6 +109,17 @@ import ScribaPipeline
         #expect(JSONWriter.render(Sample.chinese) == (try goldenFile("transcript-zh.json")))
     }
 
+    @Test func jsonChunkNotesAreWrittenWhenAGuardActedAndReadBack() throws {
+        var transcript = Sample.english
+        transcript.chunks = [ChunkCoverage(start: 3600, end: 3630, status: .ok,
+                                           note: "2 words recovered from 1 stretch of speech the decoder skipped")]
+        let json = JSONWriter.render(transcript)
+        #expect(json.contains(#""note": "2 words recovered from 1 stretch of speech the decoder skipped""#))
+        #expect(try JSONDecoder().decode(Transcript.self, from: Data(json.utf8)) == transcript)
+        // A chunk no guard touched has no "note" key (the golden files above).
+        #expect(!JSONWriter.render(Sample.english).contains("\"note\""))
+    }
+
     @Test func jsonEscapesControlCharacters() {
         #expect(JSONValue.string("a\"b\\c\nd\u{01}é").rendered() == #""a\"b\\c\nd\u0001é""#)
     }
