@@ -13,10 +13,7 @@ enum ChunkMerger {
                 return segment.start < boundary ? segment : nil
             }
             let kept = segment.words.filter { midpoint($0) < boundary }
-            guard kept.count < segment.words.count else { return segment }
-            guard !kept.isEmpty else { return nil }
-            let text = textSpan(of: kept, in: segment.text, from: segment.words)
-            return TranscriptSegment(start: kept[0].start, end: kept[kept.count - 1].end, text: text, words: kept)
+            return kept.isEmpty ? nil : segment.narrowed(to: kept)
         }
     }
 
@@ -27,10 +24,7 @@ enum ChunkMerger {
                 return segment.end > boundary ? segment : nil
             }
             let kept = segment.words.filter { midpoint($0) >= boundary }
-            guard kept.count < segment.words.count else { return segment }
-            guard !kept.isEmpty else { return nil }
-            let text = textSpan(of: kept, in: segment.text, from: segment.words)
-            return TranscriptSegment(start: kept[0].start, end: kept[kept.count - 1].end, text: text, words: kept)
+            return kept.isEmpty ? nil : segment.narrowed(to: kept)
         }
     }
 
@@ -83,5 +77,16 @@ enum ChunkMerger {
             return spaceless ? rest.joined() : rest.joined(separator: " ")
         }
         return next
+    }
+}
+
+extension TranscriptSegment {
+    /// This segment cut down to `kept`, a non-empty contiguous run of its words: times follow the
+    /// words, the text is the stretch they came from (`ChunkMerger.textSpan`). Itself when nothing
+    /// was cut.
+    func narrowed(to kept: [TimedWord]) -> TranscriptSegment {
+        guard kept.count < words.count else { return self }
+        let text = ChunkMerger.textSpan(of: kept, in: self.text, from: words)
+        return TranscriptSegment(start: kept[0].start, end: kept[kept.count - 1].end, text: text, words: kept)
     }
 }

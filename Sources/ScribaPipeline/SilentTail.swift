@@ -46,9 +46,7 @@ enum SilentTail {
                 result.removeLast()
                 continue
             }
-            let kept = Array(segment.words.dropLast(remaining))
-            let text = ChunkMerger.textSpan(of: kept, in: segment.text, from: segment.words)
-            result[result.count - 1] = TranscriptSegment(start: kept[0].start, end: kept[kept.count - 1].end, text: text, words: kept)
+            result[result.count - 1] = segment.narrowed(to: Array(segment.words.dropLast(remaining)))
             remaining = 0
         }
         return result

@@ -56,7 +56,7 @@ enum SkippedSpeech {
     /// the stretch's start, else those whose middle is inside the stretch; not past the stretch, not
     /// a last word repeating `after`, and not below `minimumConfidence`.
     static func newWords(in found: [TranscriptSegment], for stretch: Stretch, before: TimedWord?, after: TimedWord?) -> [TranscriptSegment] {
-        let key = { (word: TimedWord) in word.text.lowercased().filter { $0.isLetter || $0.isNumber } }
+        let key = { (word: TimedWord) in word.text.filter(ScriptClass.isWordCharacter).lowercased() }
         let middle = ChunkMerger.midpoint
         var words = found.flatMap(\.words)
         if let before, let copy = words.lastIndex(where: { key($0) == key(before) && middle($0) < stretch.speech.lowerBound + 0.3 }) {
@@ -70,10 +70,7 @@ enum SkippedSpeech {
         let kept = Set(words)
         return found.compactMap { segment in
             let own = segment.words.filter { kept.contains($0) }
-            guard !own.isEmpty else { return nil }
-            guard own.count < segment.words.count else { return segment }
-            let text = ChunkMerger.textSpan(of: own, in: segment.text, from: segment.words)
-            return TranscriptSegment(start: own[0].start, end: own[own.count - 1].end, text: text, words: own)
+            return own.isEmpty ? nil : segment.narrowed(to: own)
         }
     }
 
@@ -90,10 +87,7 @@ enum SkippedSpeech {
                 pieces.append(segment)
                 continue
             }
-            for part in [before, after] {
-                let text = ChunkMerger.textSpan(of: part, in: segment.text, from: segment.words)
-                pieces.append(TranscriptSegment(start: part[0].start, end: part[part.count - 1].end, text: text, words: part))
-            }
+            pieces += [segment.narrowed(to: before), segment.narrowed(to: after)]
         }
         var result = (pieces + found).sorted { ($0.words.first?.start ?? $0.start) < ($1.words.first?.start ?? $1.start) }
         // Clamp each word's end to the next word's start across the whole chunk.

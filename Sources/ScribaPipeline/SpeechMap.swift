@@ -125,14 +125,6 @@ extension Array where Element == TranscriptSegment {
     /// Two VAD frames: the frame a word ends in still holds the word's last sound.
     static var ownEdge: Double { 0.04 }
 
-    /// Whether `word` ends with a sentence terminal, closing quotes and brackets aside ("Mr." does not).
-    static func endsSentence(_ word: String) -> Bool {
-        let kept = word.trimmingWhitespace().reversed().drop { $0.isPunctuation && !ScriptClass.sentenceTerminals.contains($0) }
-        guard let last = kept.first, ScriptClass.sentenceTerminals.contains(last) else { return false }
-        let core = String(kept.drop { ScriptClass.sentenceTerminals.contains($0) }.reversed())
-        return !SentenceGrouper.abbreviations.contains(core.lowercased())
-    }
-
     /// One chunk's segments with every word trimmed to its speech (`SpeechMap.trimmedToSpeech`) and
     /// each segment's start/end following its words. Then words with no speech under them that the
     /// DTW put in the pause before a word whose start moved forward to a speech onset ("He" left at
@@ -160,7 +152,7 @@ extension Array where Element == TranscriptSegment {
         // after a sentence, seldom after its first word.
         for i in words.indices.dropFirst().dropLast() {
             let next = i + 1
-            guard Self.endsSentence(original[i - 1].text), original[i].start - original[i - 1].end < Self.glued,
+            guard SentenceGrouper.endsSentence(word: original[i - 1].text), original[i].start - original[i - 1].end < Self.glued,
                   words[next].start - words[i].end >= Self.cutOff,
                   !speech.hasSpeech(from: words[i].end + Self.ownEdge, to: words[next].start) else { continue }
             words.spread(i...next, from: words[next].start, to: words[next].end)

@@ -91,4 +91,14 @@ import Testing
     @Test func joinedTextAddsSpacesOnlyBetweenSpacedScripts() {
         #expect(Transcript.joinedText(of: ["你好。", " Hello ", "world", "", "再见"]) == "你好。Hello world再见")
     }
+
+    /// One engine word at a time (the pipeline asks this of Whisper's words).
+    @Test func sentenceEndsSkipClosingMarksAndAbbreviations() {
+        #expect(SentenceGrouper.endsSentence(word: "was."))
+        #expect(SentenceGrouper.endsSentence(word: "said?\u{201D}"))
+        #expect(SentenceGrouper.endsSentence(word: "了。"))
+        #expect(!SentenceGrouper.endsSentence(word: "Mr."))
+        #expect(!SentenceGrouper.endsSentence(word: "woman,"))
+        #expect(!SentenceGrouper.endsSentence(word: "\u{201C}"))
+    }
 }
