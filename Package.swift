@@ -22,6 +22,10 @@ let defaultTargetCPU = ""
 #endif
 let targetCPU = Context.environment["SCRIBA_TARGET_CPU"] ?? defaultTargetCPU
 let numericSettings: [SwiftSetting] = optimisedInDebug + (targetCPU.isEmpty ? [] : [.unsafeFlags(["-target-cpu", targetCPU])])
+// The C kernels (instructions Swift's SIMD types cannot reach, such as AVX-512 VNNI) follow the same
+// target; without one they compile their portable fallback and report themselves unavailable.
+// Contraction off: each result must come from the same instruction sequence in every code path.
+let kernelSettings: [CSetting] = [.unsafeFlags(["-O2", "-ffp-contract=off"] + (targetCPU.isEmpty ? [] : ["-march=\(targetCPU)"]))]
 
 let package = Package(
     name: "Scriba",
@@ -51,7 +55,8 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
-        .target(name: "ScribaTensor", dependencies: [blasDependency], swiftSettings: numericSettings),
+        .target(name: "CScribaKernels", cSettings: kernelSettings),
+        .target(name: "ScribaTensor", dependencies: [blasDependency, "CScribaKernels"], swiftSettings: numericSettings),
         .target(name: "ScribaAudio", dependencies: ["ScribaTensor"], swiftSettings: numericSettings),
         .target(name: "ScribaModels", dependencies: ["ScribaTensor"], swiftSettings: numericSettings),
         .target(

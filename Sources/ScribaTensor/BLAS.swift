@@ -1,6 +1,7 @@
 // The one place Scriba talks to a BLAS library: OpenBLAS (Linux, via the CBLAS system target)
 // or Accelerate (macOS). Everything else calls these wrappers, so swapping the library touches
-// this file only.
+// this file only. Each wrapper first makes sure OpenBLAS runs the kernels this CPU supports
+// (BLASRuntime.swift).
 #if canImport(Accelerate)
 import Accelerate
 #else
@@ -20,6 +21,7 @@ public enum BLAS {
         beta: Float = 0,
         c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
+        _ = BLASRuntime.kernelChoice
         cblas_sgemm(
             CblasRowMajor,
             transA ? CblasTrans : CblasNoTrans,
@@ -34,6 +36,7 @@ public enum BLAS {
         a: UnsafePointer<Float>, lda: Int, x: UnsafePointer<Float>,
         beta: Float = 0, y: UnsafeMutablePointer<Float>
     ) {
+        _ = BLASRuntime.kernelChoice
         cblas_sgemv(
             CblasRowMajor, trans ? CblasTrans : CblasNoTrans,
             Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
@@ -43,6 +46,7 @@ public enum BLAS {
     /// Accelerate picks its own, so this is a no-op there.
     public static func setThreads(_ count: Int) {
         #if !canImport(Accelerate)
+        _ = BLASRuntime.kernelChoice
         openblas_set_num_threads(Int32(max(1, count)))
         #endif
     }

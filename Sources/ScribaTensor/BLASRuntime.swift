@@ -1,8 +1,11 @@
-// OpenBLAS 0.3.21 (Debian 12) picks its kernels from the CPU model at load time. Virtualised Xeons
-// that report a generic model name ("Intel(R) Xeon(R) Processor") are not recognised and get the
-// "Prescott" (SSE3) kernels: sgemm measured 3.3× slower on this project's machines (1024³: 86 ms vs
-// 26 ms with SkylakeX). OpenBLAS only reads OPENBLAS_CORETYPE before it loads, so an executable that
-// wants the right kernels must set it and start again; `relaunchWithFasterKernelsIfNeeded` does that.
+// OpenBLAS 0.3.21 (Debian 12) picks its kernels from the CPU model when it loads. Virtualised Xeons
+// that report a generic model ("Intel(R) Xeon(R) Processor", family 6 model 207 here) are not
+// recognised and get the "Prescott" (SSE3) kernels: sgemm 1024³ on 2 threads measured 56–64 GFLOP/s
+// against 282–294 with SkylakeX. Debian's OpenBLAS is a DYNAMIC_ARCH build, which exports the
+// functions that pick the kernel table; calling them again after setting OPENBLAS_CORETYPE switches
+// the kernels in this process (checked bit-for-bit against a fresh start with the variable set). It
+// happens once, before the first BLAS call through `BLAS` (every wrapper touches `kernelChoice`), so
+// tests and library users get it as the command line does.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,11 +15,19 @@ import CBLAS
 import Foundation
 
 public enum BLASRuntime {
-    /// Environment variable that turns the relaunch off (set to 1), e.g. to compare kernels.
+    /// Environment variable that keeps OpenBLAS's own choice (set to 1), e.g. to compare kernels.
     public static let keepKernelsVariable = "SCRIBA_KEEP_BLAS_KERNELS"
+
+    /// The kernel family switched to, or nil when nothing changed. Evaluated once (thread-safe).
+    @usableFromInline static let kernelChoice: String? = switchToFasterKernelsIfNeeded()
 
     /// The kernel family OpenBLAS is using, or "Accelerate" on macOS.
     public static var coreName: String {
+        _ = kernelChoice
+        return loadedCoreName()
+    }
+
+    private static func loadedCoreName() -> String {
         #if canImport(Accelerate)
         return "Accelerate"
         #else
@@ -45,21 +56,19 @@ public enum BLASRuntime {
         return Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
     }
 
-    /// Re-executes the current program with OPENBLAS_CORETYPE set when OpenBLAS picked generic kernels
-    /// on a CPU that supports better ones. Returns normally when nothing needs to change or exec fails
-    /// (the program then runs, slower, with the kernels it has). Call first thing in `main`.
-    public static func relaunchWithFasterKernelsIfNeeded() {
-        #if os(Linux)
-        let environment = ProcessInfo.processInfo.environment
-        guard let better = betterCoreType(current: coreName, cpuFlags: cpuFlags(), environment: environment) else { return }
+    private static func switchToFasterKernelsIfNeeded() -> String? {
+        #if os(Linux) && !canImport(Accelerate)
+        guard let better = betterCoreType(current: loadedCoreName(), cpuFlags: cpuFlags(),
+                                          environment: ProcessInfo.processInfo.environment) else { return nil }
+        // Looked up at run time: an OpenBLAS built for one CPU has no such functions and still links.
+        guard let quit = dlsym(nil, "gotoblas_dynamic_quit"), let start = dlsym(nil, "gotoblas_dynamic_init") else { return nil }
         setenv("OPENBLAS_CORETYPE", better, 1)
-        // Guards against a loop should the variable not take effect.
-        setenv(keepKernelsVariable, "1", 1)
-        let arguments = CommandLine.arguments
-        var cArguments = arguments.map { strdup($0) } + [nil]
-        execv("/proc/self/exe", &cArguments)
-        // exec failed: carry on with the generic kernels.
-        for pointer in cArguments { free(pointer) }
+        typealias Entry = @convention(c) () -> Void
+        unsafeBitCast(quit, to: Entry.self)()
+        unsafeBitCast(start, to: Entry.self)()
+        return loadedCoreName()
+        #else
+        return nil
         #endif
     }
 }

@@ -8,6 +8,10 @@ public enum GEMV {
     /// cost more than the second core saves.
     public static let parallelThreshold = 1 << 16
 
+    /// Whether int8 weights meet int16-quantised inputs (AVX-512 VNNI builds; QuantizedInputGEMV.swift)
+    /// for matrices whose columns tile into 32-column blocks; otherwise inputs stay f32.
+    public static var quantizesInt8Inputs: Bool { QuantizedInputGEMV.isEnabled }
+
     /// x: [inputs × weight.cols], bias: [weight.rows] or nil, output: [inputs × weight.rows] (must not
     /// overlap x). `pool` nil runs single-threaded. Results are bit-identical for any pool and any
     /// number of inputs (each row of the output depends only on its own input row). Allocates nothing.
@@ -30,6 +34,12 @@ public enum GEMV {
         case .int8(let values, let scales):
             values.withUnsafeBufferPointer { w in
                 scales.withUnsafeBufferPointer { s in
+                    if let block = QuantizedInputGEMV.block(for: weight) {
+                        QuantizedInputGEMV.multiply(
+                            values: w.baseAddress!, scales: s.baseAddress!, weight, block: block,
+                            x: x, inputs: inputs, bias: bias, output: output, pool: pool)
+                        return
+                    }
                     dispatch(Int8Row.self, weight, w.baseAddress!, scales: s.baseAddress!, x, inputs, bias, output, pool)
                 }
             }
@@ -64,10 +74,17 @@ public enum GEMV {
             weights: w, scales: scales, rows: weight.rows, cols: weight.cols,
             groupSize: weight.groupSize, groupsPerRow: weight.groupsPerRow,
             x: x, m: inputs, bias: bias, y: y)
-        let rows = weight.rows
+        split(rows: weight.rows, elements: weight.rows * weight.cols, pool: pool) { range in
+            GEMVKernels.run(format, operands, rows: range)
+        }
+    }
+
+    /// Runs `body` over output-row ranges covering 0..<rows: one per pool thread, or one range on
+    /// the calling thread for small matrices.
+    static func split(rows: Int, elements: Int, pool: ThreadPool?, _ body: (Range<Int>) -> Void) {
         let threads = min(pool?.threadCount ?? 1, rows / 4)
-        guard let pool, threads > 1, rows * weight.cols >= parallelThreshold else {
-            GEMVKernels.run(format, operands, rows: 0..<rows)
+        guard let pool, threads > 1, elements >= parallelThreshold else {
+            body(0..<rows)
             return
         }
         pool.run(tasks: threads) { task in
@@ -75,7 +92,7 @@ public enum GEMV {
             // gives the same numbers).
             let start = (rows * task / threads) & ~3
             let end = task == threads - 1 ? rows : (rows * (task + 1) / threads) & ~3
-            GEMVKernels.run(format, operands, rows: start..<end)
+            body(start..<end)
         }
     }
 }

@@ -4,8 +4,6 @@
 import Foundation
 import ScribaTensor
 
-BLASRuntime.relaunchWithFasterKernelsIfNeeded()
-
 let allBenchmarks: [any Benchmark] = [
     SGEMMBenchmark(),
     KernelBenchmark(),

@@ -17,7 +17,6 @@ struct Scriba: AsyncParsableCommand {
     /// Runs the command and turns every error into a message and an exit code in one place
     /// (see ExitCode+Scriba.swift).
     static func main() async {
-        BLASRuntime.relaunchWithFasterKernelsIfNeeded()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -103,8 +103,11 @@ struct WhisperComputeTests {
             }
             linear.forward(xp.baseAddress!, rows: rows, output: &blocks, dequantized: nil)
         }
-        #expect(zip(perRow, gemm).map { abs($0 - $1) }.max()! < 1e-4)
-        #expect(zip(perRow, blocks).map { abs($0 - $1) }.max()! < 1e-4)
+        // int8 GEMV rows on a VNNI build round their inputs to int16 (max|x| / 32767 steps, x in ±1):
+        // up to 64 columns × |w| ≤ 1 × half a step ≈ 1e-3 more than the dequantised GEMM path.
+        let tolerance: Float = precision != .f32 && GEMV.quantizesInt8Inputs ? 1.1e-3 : 1e-4
+        #expect(zip(perRow, gemm).map { abs($0 - $1) }.max()! < tolerance)
+        #expect(zip(perRow, blocks).map { abs($0 - $1) }.max()! < tolerance)
         #expect(perRow.map(abs).max()! > 0.5)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ScribaTensor
 
@@ -15,6 +16,18 @@ struct BLASRuntimeTests {
         #expect(BLASRuntime.betterCoreType(current: "Prescott", cpuFlags: avx512, environment: ["OPENBLAS_CORETYPE": "Prescott"]) == nil)
         #expect(BLASRuntime.betterCoreType(current: "Prescott", cpuFlags: avx512, environment: [BLASRuntime.keepKernelsVariable: "1"]) == nil)
         #expect(BLASRuntime.betterCoreType(current: "Prescott", cpuFlags: ["sse3"], environment: [:]) == nil)
+    }
+
+    /// In this process (no relaunch): once BLAS has been called, no better kernel family is left to
+    /// ask for, whatever OpenBLAS picked when it loaded. Skipped when the user pinned the kernels.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment[BLASRuntime.keepKernelsVariable] != "1"
+                   && ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil))
+    func thisProcessRunsTheBestKernelsItsCPUAllows() {
+        var c: [Float] = [0]
+        BLAS.sgemm(m: 1, n: 1, k: 1, a: [2], lda: 1, b: [3], ldb: 1, c: &c, ldc: 1)
+        #expect(c == [6])
+        #expect(BLASRuntime.betterCoreType(current: BLASRuntime.coreName, cpuFlags: BLASRuntime.cpuFlags(), environment: [:]) == nil,
+                "OpenBLAS kernels: \(BLASRuntime.coreName)")
     }
 
     @Test func cpuFlagsAreReadFromTheFirstFlagsLine() {
