@@ -25,7 +25,13 @@ let numericSettings: [SwiftSetting] = optimisedInDebug + (targetCPU.isEmpty ? []
 // The C kernels (instructions Swift's SIMD types cannot reach, such as AVX-512 VNNI) follow the same
 // target; without one they compile their portable fallback and report themselves unavailable.
 // Contraction off: each result must come from the same instruction sequence in every code path.
-let kernelSettings: [CSetting] = [.unsafeFlags(["-O2", "-ffp-contract=off"] + (targetCPU.isEmpty ? [] : ["-march=\(targetCPU)"]))]
+// clang names the CPU with -march on x86-64 and -mcpu on Arm (where Swift's CPU names are -mcpu's).
+#if arch(x86_64)
+let cpuFlag = "-march="
+#else
+let cpuFlag = "-mcpu="
+#endif
+let kernelSettings: [CSetting] = [.unsafeFlags(["-O2", "-ffp-contract=off"] + (targetCPU.isEmpty ? [] : [cpuFlag + targetCPU]))]
 
 let package = Package(
     name: "Scriba",

@@ -4,6 +4,7 @@
 // 32-bit lanes: two instructions per 32 weights, where widening int8 to float took about ten. The
 // int32 lanes are exact; each block's sums become float once, times the block's input scale.
 #include "ScribaKernels.h"
+#include <float.h>
 #include <math.h>
 
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VNNI__)
@@ -18,17 +19,21 @@ int scriba_int8_dot_available(void) { return SCRIBA_HAVE_VNNI; }
 void scriba_quantize_activations(const float *x, int count, int block, int16_t *q, float *scales) {
     for (int start = 0, b = 0; start < count; start += block, b++) {
         float amax = 0;
+        int nonFinite = 0;
         for (int c = 0; c < block; c++) {
             float a = fabsf(x[start + c]);
+            nonFinite |= !(a <= FLT_MAX);
             amax = a > amax ? a : amax;
         }
-        float inverse = amax > 0 ? 32767.0f / amax : 0;
+        // In double: 32767 / amax overflows float for amax below ~1e-34.
+        double inverse = amax > 0 ? 32767.0 / amax : 0;
         for (int c = 0; c < block; c++) {
-            float v = nearbyintf(x[start + c] * inverse);
+            double v = nonFinite ? 0 : nearbyint(x[start + c] * inverse);
             v = v > 32767 ? 32767 : (v < -32767 ? -32767 : v);
             q[start + c] = (int16_t)v;
         }
-        scales[b] = amax / 32767.0f;
+        // A NaN or infinite input makes its block's scale NaN, so every output it feeds is NaN.
+        scales[b] = nonFinite ? NAN : amax / 32767.0f;
     }
 }
 
@@ -94,7 +99,9 @@ void scriba_int8_gemv(const int8_t *w, const float *w_scales, int cols, int grou
         }
     }
 #else
+    // Never called: Swift asks scriba_int8_dot_available() first. Stop rather than leave y unwritten.
     (void)w; (void)w_scales; (void)cols; (void)group; (void)groups_per_row; (void)qx; (void)x_scales;
     (void)block; (void)inputs; (void)bias; (void)y; (void)ldy; (void)row_start; (void)row_end;
+    __builtin_trap();
 #endif
 }

@@ -4,8 +4,8 @@
 // against 282–294 with SkylakeX. Debian's OpenBLAS is a DYNAMIC_ARCH build, which exports the
 // functions that pick the kernel table; calling them again after setting OPENBLAS_CORETYPE switches
 // the kernels in this process (checked bit-for-bit against a fresh start with the variable set). It
-// happens once, before the first BLAS call through `BLAS` (every wrapper touches `kernelChoice`), so
-// tests and library users get it as the command line does.
+// happens once: first thing in the executables' `main` (`prepare()`), else before the first BLAS call
+// through `BLAS` (every wrapper touches `kernelChoice`), so tests and library users get it too.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,6 +20,11 @@ public enum BLASRuntime {
 
     /// The kernel family switched to, or nil when nothing changed. Evaluated once (thread-safe).
     @usableFromInline static let kernelChoice: String? = switchToFasterKernelsIfNeeded()
+
+    /// Makes the switch now. Executables call this first thing in `main`: the switch sets an
+    /// environment variable, which is only safe while no other thread may read the environment.
+    /// Library users get it lazily at their first BLAS call.
+    public static func prepare() { _ = kernelChoice }
 
     /// The kernel family OpenBLAS is using, or "Accelerate" on macOS.
     public static var coreName: String {

@@ -14,7 +14,8 @@ public enum GEMV {
 
     /// x: [inputs × weight.cols], bias: [weight.rows] or nil, output: [inputs × weight.rows] (must not
     /// overlap x). `pool` nil runs single-threaded. Results are bit-identical for any pool and any
-    /// number of inputs (each row of the output depends only on its own input row). Allocates nothing.
+    /// number of inputs (each row of the output depends only on its own input row). Allocates nothing
+    /// on the heap for decode-sized inputs (int8 on VNNI rounds the inputs into a stack buffer).
     public static func multiply(
         _ weight: WeightMatrix, x: UnsafePointer<Float>, inputs: Int = 1,
         bias: UnsafePointer<Float>? = nil, output: UnsafeMutablePointer<Float>,

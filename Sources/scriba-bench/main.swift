@@ -4,6 +4,8 @@
 import Foundation
 import ScribaTensor
 
+BLASRuntime.prepare()
+
 let allBenchmarks: [any Benchmark] = [
     SGEMMBenchmark(),
     KernelBenchmark(),

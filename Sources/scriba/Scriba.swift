@@ -17,6 +17,7 @@ struct Scriba: AsyncParsableCommand {
     /// Runs the command and turns every error into a message and an exit code in one place
     /// (see ExitCode+Scriba.swift).
     static func main() async {
+        BLASRuntime.prepare()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

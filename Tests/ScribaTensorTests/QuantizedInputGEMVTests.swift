@@ -5,16 +5,16 @@ import ScribaTensor
 // 64, 32) columns. Checked against the same arithmetic done in Double, so the kernel's integer
 // sums, blocks and group scales must be exact up to float rounding.
 
-/// Block-wise quantisation as the kernel does it: scale = max|x| / 32767, q = round-half-even(x / scale).
+/// Block-wise quantisation as the kernel does it: scale = max|x| / 32767 (f32), q = round-half-even(x · 32767 / max|x|) in Double.
 private func quantizedInput(_ x: ArraySlice<Float>, block: Int) -> (q: [Int], scales: [Double]) {
     var q: [Int] = [], scales: [Double] = []
     let values = Array(x)
     for start in stride(from: 0, to: values.count, by: block) {
         let chunk = values[start..<(start + block)]
         let amax = chunk.map { abs($0) }.max()!
-        let inverse: Float = amax > 0 ? 32767 / amax : 0
+        let inverse = amax > 0 ? 32767 / Double(amax) : 0
         scales.append(Double(amax / 32767))
-        q += chunk.map { Int(max(-32767, min(32767, ($0 * inverse).rounded(.toNearestOrEven)))) }
+        q += chunk.map { Int(max(-32767, min(32767, (Double($0) * inverse).rounded(.toNearestOrEven)))) }
     }
     return (q, scales)
 }
@@ -42,12 +42,13 @@ private func expected(_ w: WeightMatrix, x: [Float], inputs: Int, bias: [Float]?
 
 @Suite(.enabled(if: GEMV.quantizesInt8Inputs, "quantised inputs need a build for a CPU with AVX-512 VNNI"))
 struct QuantizedInputGEMVTests {
-    @Test(arguments: [(128, 128), (nil, 128), (64, 64), (32, 32)] as [(Int?, Int)], [1, 3])
-    func matchesQuantisedArithmetic(layout: (groupSize: Int?, block: Int), inputs: Int) throws {
-        let (groupSize, block) = layout
-        // 37 rows: nine four-row tiles and one single row; 384 columns: 3 blocks of 128; 192 or
-        // 160 columns: blocks of 64 or 32.
-        let rows = 37, cols = [64: 192, 32: 160][block] ?? 384
+    /// (weight group, input block, columns): groups of one block, per-row scales (several blocks per
+    /// group), 64- and 32-column blocks, and groups of four 32-column blocks with a partial last group.
+    @Test(arguments: [(128, 128, 384), (nil, 128, 384), (64, 64, 192), (32, 32, 160), (128, 32, 160)] as [(Int?, Int, Int)], [1, 3])
+    func matchesQuantisedArithmetic(layout: (groupSize: Int?, block: Int, cols: Int), inputs: Int) throws {
+        let (groupSize, block, cols) = layout
+        // 37 rows: nine four-row tiles and one single row.
+        let rows = 37
         let w = try WeightMatrix(rows: rows, cols: cols, values: randomFloats(rows * cols, in: -0.3...0.3, seed: 501),
                                  precision: .int8(groupSize: groupSize))
         let x = randomFloats(inputs * cols, in: -4...4, seed: 502), b = randomFloats(rows, seed: 503)
@@ -93,6 +94,29 @@ struct QuantizedInputGEMVTests {
         for i in 0..<inputs {
             let one = GEMV.multiply(w, x: Array(x[(i * cols)..<((i + 1) * cols)]), bias: b, pool: pool)
             #expect(one == Array(single[(i * rows)..<((i + 1) * rows)]))
+        }
+    }
+
+    @Test func aRowGivesTheSameBitsInAFourRowTileAndAlone() throws {
+        // Rows 0–3 form a tile, row 4 runs alone; row 4 holds row 0's weights.
+        let cols = 256
+        var values = randomFloats(5 * cols, seed: 541)
+        values.replaceSubrange((4 * cols)..<(5 * cols), with: values[0..<cols])
+        for precision in [WeightPrecision.int8(), .int8(groupSize: 128)] {
+            let w = try WeightMatrix(rows: 5, cols: cols, values: values, precision: precision)
+            let y = GEMV.multiply(w, x: randomFloats(2 * cols, seed: 542), pool: nil)
+            #expect(y[4] == y[0] && y[9] == y[5], "\(precision): \(y[0]) \(y[4]), \(y[5]) \(y[9])")
+        }
+    }
+
+    @Test func aNaNOrInfiniteInputMakesItsOutputsNaN() throws {
+        let rows = 8, cols = 256
+        let w = try WeightMatrix(rows: rows, cols: cols, values: randomFloats(rows * cols, seed: 551), precision: .int8(groupSize: 128))
+        for bad in [Float.nan, .infinity, -.infinity] {
+            var x = randomFloats(cols, seed: 552)
+            x[200] = bad
+            let y = GEMV.multiply(w, x: x, pool: nil)
+            #expect(y.allSatisfy { $0.isNaN }, "input \(bad)")
         }
     }
 

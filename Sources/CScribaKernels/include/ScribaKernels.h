@@ -9,7 +9,8 @@
 int scriba_int8_dot_available(void);
 
 // Quantises `count` floats (a multiple of `block`) to int16, symmetric, one scale per `block`
-// values: q = round(x / scale) in [-32767, 32767], scale = max|x| / 32767 (0 for an all-zero block).
+// values: q = round-half-even(x · 32767 / max|x|) in [-32767, 32767], scale = max|x| / 32767 (0 for
+// an all-zero block; NaN, with q = 0, for a block holding a NaN or an infinity).
 void scriba_quantize_activations(const float *x, int count, int block, int16_t *q, float *scales);
 
 // y[i * ldy + r] = Σ_c W[r, c] · X[i, c] (+ bias[r]) for rows [row_start, row_end) and `inputs`
