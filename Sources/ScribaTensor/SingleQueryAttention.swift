@@ -9,15 +9,17 @@ public enum SingleQueryAttention {
     /// Below this many K/V elements per call (all heads) the work stays on the calling thread.
     public static let parallelThreshold = 1 << 16
 
-    /// output[h] = softmax(scale · q_h · K_hᵀ) · V_h for h in 0..<heads (no mask: every key is visible).
-    /// query/output: heads · headDim packed; key/value row j of head h at `key + j·keyRowStride + h·headDim`.
+    /// output[h] = softmax(scale · q_h · K_gᵀ) · V_g for h in 0..<heads, g = h / kvGroup (no mask: every
+    /// key is visible; kvGroup > 1 is grouped-query attention, several query heads per key/value head).
+    /// query/output: heads · headDim packed; key/value row j of kv head g at `key + j·keyRowStride + g·headDim`.
     /// scratch: at least heads × keyLength floats. headDim must be a multiple of 16. Allocates nothing.
     public static func attend(
         query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>,
         output: UnsafeMutablePointer<Float>, heads: Int, headDim: Int, keyLength: Int,
-        keyRowStride: Int, valueRowStride: Int, scale: Float,
+        keyRowStride: Int, valueRowStride: Int, scale: Float, kvGroup: Int = 1,
         scratch: UnsafeMutablePointer<Float>, pool: ThreadPool? = .shared
     ) {
+        precondition(kvGroup >= 1 && heads % kvGroup == 0, "SingleQueryAttention: \(heads) heads do not form groups of \(kvGroup)")
         precondition(headDim % VectorMath.width == 0, "SingleQueryAttention: head size \(headDim) is not a multiple of \(VectorMath.width)")
         guard heads > 0 else { return }
         guard keyLength > 0 else {
@@ -27,25 +29,25 @@ public enum SingleQueryAttention {
         let threads = min(pool?.threadCount ?? 1, heads)
         guard let pool, threads > 1, heads * keyLength * headDim * 2 >= parallelThreshold else {
             for h in 0..<heads {
-                attendHead(h, query, key, value, output, headDim, keyLength, keyRowStride, valueRowStride, scale, scratch + h * keyLength)
+                attendHead(h, kvGroup, query, key, value, output, headDim, keyLength, keyRowStride, valueRowStride, scale, scratch + h * keyLength)
             }
             return
         }
         pool.run(tasks: threads) { task in
             for h in (heads * task / threads)..<(heads * (task + 1) / threads) {
-                attendHead(h, query, key, value, output, headDim, keyLength, keyRowStride, valueRowStride, scale, scratch + h * keyLength)
+                attendHead(h, kvGroup, query, key, value, output, headDim, keyLength, keyRowStride, valueRowStride, scale, scratch + h * keyLength)
             }
         }
     }
 
     @inline(__always)
     private static func attendHead(
-        _ h: Int, _ query: UnsafePointer<Float>, _ key: UnsafePointer<Float>, _ value: UnsafePointer<Float>,
+        _ h: Int, _ kvGroup: Int, _ query: UnsafePointer<Float>, _ key: UnsafePointer<Float>, _ value: UnsafePointer<Float>,
         _ output: UnsafeMutablePointer<Float>, _ headDim: Int, _ keyLength: Int,
         _ keyRowStride: Int, _ valueRowStride: Int, _ scale: Float, _ scores: UnsafeMutablePointer<Float>
     ) {
         let width = VectorMath.width, chunks = headDim / width
-        let q = query + h * headDim, k = key + h * headDim, v = value + h * headDim
+        let q = query + h * headDim, k = key + (h / kvGroup) * headDim, v = value + (h / kvGroup) * headDim
         for j in 0..<keyLength {
             let row = k + j * keyRowStride
             var sum = FloatVector()
@@ -64,6 +66,22 @@ public enum SingleQueryAttention {
             }
             VectorMath.store(a0, out); VectorMath.store(a1, out + width)
             VectorMath.store(a2, out + 2 * width); VectorMath.store(a3, out + 3 * width)
+            return
+        }
+        if chunks == 8 {
+            // headDim 128 (Qwen3): eight registers.
+            var a = (FloatVector(), FloatVector(), FloatVector(), FloatVector(), FloatVector(), FloatVector(), FloatVector(), FloatVector())
+            for j in 0..<keyLength {
+                let p = FloatVector(repeating: scores[j]), row = v + j * valueRowStride
+                a.0 += p * VectorMath.load(row); a.1 += p * VectorMath.load(row + width)
+                a.2 += p * VectorMath.load(row + 2 * width); a.3 += p * VectorMath.load(row + 3 * width)
+                a.4 += p * VectorMath.load(row + 4 * width); a.5 += p * VectorMath.load(row + 5 * width)
+                a.6 += p * VectorMath.load(row + 6 * width); a.7 += p * VectorMath.load(row + 7 * width)
+            }
+            VectorMath.store(a.0, out); VectorMath.store(a.1, out + width)
+            VectorMath.store(a.2, out + 2 * width); VectorMath.store(a.3, out + 3 * width)
+            VectorMath.store(a.4, out + 4 * width); VectorMath.store(a.5, out + 5 * width)
+            VectorMath.store(a.6, out + 6 * width); VectorMath.store(a.7, out + 7 * width)
             return
         }
         out.update(repeating: 0, count: headDim)

@@ -131,10 +131,13 @@ private let relativeTolerance = 1e-5, absoluteTolerance = 2e-6
     #expect(Array(after[(3 * row)..<(8 * row)]) != Array(y[(3 * row)..<(8 * row)]))
 }
 
-@Test func singleQueryGroupedPathMatchesReference() {
-    // One query row (decoding): the 3 query heads of each kv head are scored together.
-    let c = Case(queryLength: 1, keyLength: 13, queryHeads: 6, kvHeads: 2, headDim: 20, seed: 131)
-    #expect(c.shape.scratchCount(mask: .none) == 39)  // group 3 × 13 keys
+/// One query row (decoding), grouped kv heads: head sizes off the SIMD width go through sgemm per kv
+/// group (20), multiples of 16 through SingleQueryAttention (32; 128 keeps the output row in eight
+/// registers); 4 heads over 2 kv heads at 128 is Qwen3's grouping.
+@Test(arguments: [(20, 6), (32, 6), (128, 6), (128, 4)])
+func singleQueryGroupedPathMatchesReference(headDim: Int, queryHeads: Int) {
+    let c = Case(queryLength: 1, keyLength: 13, queryHeads: queryHeads, kvHeads: 2, headDim: headDim, seed: 131)
+    #expect(c.shape.scratchCount(mask: .none) == queryHeads * 13)
     for (mask, horizon) in [(AttentionMask.none, 12), (.causal(queryOffset: 8), 8)] {
         let y = attend(q: c.q, k: c.k, v: c.v, shape: c.shape, mask: mask, scale: 0.3)
         let reference = referenceAttention(q: c.q, k: c.k, v: c.v, shape: c.shape, scale: 0.3) { _, j in j <= horizon }
