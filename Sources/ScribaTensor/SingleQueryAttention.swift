@@ -1,5 +1,6 @@
 // Attention for one query row over every head at once: a decode step's self-attention through the
-// KV cache and its cross-attention over the encoder output (Whisper: 1500 keys). Heads are split across
+// KV cache (Whisper; Qwen3's grouped kv heads via Attention.scaledDotProduct) and Whisper's
+// cross-attention over the encoder output (1500 keys). Heads are split across
 // the pool's threads and each head's scores, softmax and weighted value sum run in SIMD registers, so
 // a step costs one pass over K and V with both cores, instead of two single-threaded BLAS GEMVs per
 // head with a hand-off each. `a += p * b`, not SIMD's `addProduct`: without an FMA target feature the
