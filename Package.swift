@@ -86,10 +86,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "scriba-bench", dependencies: ["ScribaTensor", "ScribaAudio", "ScribaModels", "ScribaPipeline"]),
+        // The Qwen3 parity harness (scriba-bench parity, Qwen3ParityTests): Scriba vs the official outputs.
+        .target(name: "ScribaParity", dependencies: ["ScribaAudio", "ScribaModels"]),
+        .executableTarget(name: "scriba-bench", dependencies: ["ScribaTensor", "ScribaAudio", "ScribaModels", "ScribaPipeline", "ScribaParity"]),
         .testTarget(name: "ScribaTensorTests", dependencies: ["ScribaTensor"]),
         .testTarget(name: "ScribaAudioTests", dependencies: ["ScribaAudio"]),
-        .testTarget(name: "ScribaModelsTests", dependencies: ["ScribaModels"]),
+        .testTarget(name: "ScribaModelsTests", dependencies: ["ScribaModels", "ScribaParity"]),
         // Hummingbird: remote-engine retry tests run a local service in-process.
         .testTarget(
             name: "ScribaPipelineTests",

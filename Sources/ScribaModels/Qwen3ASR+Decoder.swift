@@ -112,6 +112,7 @@ extension Qwen3ASR {
         cachedPositions = keyLength
 
         let layers = weights.decoder.layers
+        layerObserver?(-1, rows, startPosition, hidden)
         // An index loop: `enumerated()` allocates per layer in unoptimised builds.
         for index in layers.indices {
             let layer = layers[index]
@@ -140,6 +141,7 @@ extension Qwen3ASR {
                 Activations.siluGateMultiply(gate: row, up: row + intermediate, output: activated + r * intermediate, count: intermediate)
             }
             Linear.forward(activated, rows: rows, weight: layer.down, bias: nil, output: hidden, accumulate: true, scratch: linear)
+            layerObserver?(index, rows, startPosition, hidden)
         }
     }
 

@@ -84,6 +84,21 @@ extension Qwen3ASR {
         return Array(UnsafeBufferPointer(start: scratch.logits.pointer, count: headRows))
     }
 
+    /// The head output at every step of a given continuation (teacher forcing): row k is what the
+    /// model predicts after the prompt and `continuation[..<k]`, through the same prefill and
+    /// decode-step code greedy decoding runs. [continuation.count][headRows].
+    public func stepLogits(promptIDs: [Int], audio: Tensor, continuation: [Int]) throws -> [[Float]] {
+        guard !continuation.isEmpty else { return [] }
+        try prefill(promptIDs, audio: audio, extraPositions: continuation.count)
+        var rows: [[Float]] = []
+        rows.reserveCapacity(continuation.count)
+        for (step, token) in continuation.enumerated() {
+            rows.append(Array(UnsafeBufferPointer(start: scratch.logits.pointer, count: headRows)))
+            if step + 1 < continuation.count { try decodeStep(token) }
+        }
+        return rows
+    }
+
     /// Greedy decoding: arg-max each step, up to `maxNewTokens` ids, stopping before any of
     /// `stopTokens` (not included). nil → `<|im_end|>` / `<|endoftext|>` as the reference's
     /// generate(); [] → always run to the bound. Returns the ids and whether a stop token ended them.

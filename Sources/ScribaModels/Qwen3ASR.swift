@@ -43,6 +43,9 @@ public final class Qwen3ASR {
     var cachedPositions = 0
     /// The audio encoder's attention span; see `Qwen3EncoderAttention`.
     public var encoderAttention: Qwen3EncoderAttention
+    /// Diagnostics (the parity harness): called with the text decoder's hidden rows [rows × hidden]
+    /// at positions startPosition… after the embeddings (layer −1) and after every layer.
+    public var layerObserver: ((_ layer: Int, _ rows: Int, _ startPosition: Int, _ hidden: UnsafePointer<Float>) -> Void)?
 
     public struct SpecialTokens: Sendable, Equatable {
         public var imStart: Int

@@ -39,11 +39,15 @@ public final class Qwen3ForcedAligner {
     public let segmentMilliseconds: Double
 
     /// `precision`: how the weights are held (nil: the checkpoint's dtype), as for `Qwen3ASR`.
-    public init(folder: URL, encoderAttention: Qwen3EncoderAttention = .windowed, precision: WeightPrecision? = nil) throws {
-        let model = try Qwen3ASR(folder: folder, encoderAttention: encoderAttention, precision: precision)
+    public convenience init(folder: URL, encoderAttention: Qwen3EncoderAttention = .windowed, precision: WeightPrecision? = nil) throws {
+        try self.init(model: try Qwen3ASR(folder: folder, encoderAttention: encoderAttention, precision: precision))
+    }
+
+    /// An aligner over a loaded thinker with a classifier head.
+    public init(model: Qwen3ASR) throws {
         guard model.config.isForcedAligner, let token = model.specialTokens.timestamp,
               let segment = model.config.timestampSegmentTime else {
-            throw Qwen3ASRError.wrongModelKind(folder: folder, expected: "Qwen3-ForcedAligner model", found: "Qwen3-ASR")
+            throw Qwen3ASRError.wrongModelKind(folder: model.folder, expected: "Qwen3-ForcedAligner model", found: "Qwen3-ASR")
         }
         self.model = model
         timestampTokenID = token
@@ -110,7 +114,11 @@ public final class Qwen3ForcedAligner {
 
     /// Classifier outputs at the `<timestamp>` slots: [slots × classify_num], row-major.
     public func slotLogits(mel: Tensor, units: [String]) throws -> (logits: [Float], slots: Int) {
-        let audio = try model.encodeAudio(mel: mel)
+        try slotLogits(audio: try model.encodeAudio(mel: mel), units: units)
+    }
+
+    /// `slotLogits(mel:units:)` from the audio encoder's output [tokens, hidden].
+    public func slotLogits(audio: Tensor, units: [String]) throws -> (logits: [Float], slots: Int) {
         let ids = inputIDs(units: units, audioTokens: audio.shape[0])
         let slots = ids.indices.filter { ids[$0] == timestampTokenID }
         let logits = try model.prefill(ids, audio: audio, extraPositions: 0, collect: slots)

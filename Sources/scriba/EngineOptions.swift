@@ -1,7 +1,16 @@
 import ArgumentParser
 import Foundation
+import ScribaModels
 import ScribaPipeline
 import ScribaTensor
+
+/// `--encoder-attention` values (see `Qwen3EncoderAttention`).
+enum EncoderAttentionArgument: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case windowed
+    case wholeClip = "whole-clip"
+
+    var value: Qwen3EncoderAttention { self == .windowed ? .windowed : .wholeClip }
+}
 
 /// Engines `--engine` accepts. Only engines that exist are listed, so no value leads to a placeholder.
 enum EngineKind: String, ExpressibleByArgument, CaseIterable, Sendable {
@@ -30,6 +39,9 @@ struct EngineOptions: ParsableArguments {
 
     @Option(help: "Qwen3 weight storage: f32, bf16 or int8 (group-wise). Default: the checkpoint's dtype (bf16 for the released models).")
     var precision: String?
+
+    @Option(help: "Qwen3 audio-encoder attention: windowed (the model's own windows, n_window_infer: 8 s in the released models; as vLLM and flash-attention compute it) or whole-clip (as the official transformers code computes on a CPU). Equal for clips up to one window.")
+    var encoderAttention: EncoderAttentionArgument = .windowed
 
     @Option(help: "CPU threads for local inference (default: all cores).")
     var threads: Int?
@@ -101,10 +113,11 @@ struct EngineOptions: ParsableArguments {
                 throw ModelHubError.notCached(repo: KnownModels.preferredRecognizers[0], revision: "main")
             }
             let storage = precision.flatMap(WeightPrecision.init(argument:))
+            let attention = encoderAttention.value
             let recognizer = try Qwen3Recognizer(folder: try localModelFolder(name), maxChunkDuration: Self.qwen3ChunkSeconds,
-                                                 precision: storage)
+                                                 encoderAttention: attention, precision: storage)
             let alignerFolder = try alignerModel.map(localModelFolder) ?? localModelFolderIfCached(KnownModels.aligner)
-            return (recognizer, try alignerFolder.map { try Qwen3Aligner(folder: $0, precision: storage) })
+            return (recognizer, try alignerFolder.map { try Qwen3Aligner(folder: $0, encoderAttention: attention, precision: storage) })
         case .remote:
             let recognizer = try RemoteRecognizer(baseURL: asrUrl, retry: retry)
             let aligner = try alignUrl.map { try RemoteAligner(baseURL: $0, retry: retry) }
