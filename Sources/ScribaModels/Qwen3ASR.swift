@@ -6,10 +6,11 @@
 // (Qwen3ASR+Decoding.swift, Qwen3ASROutput.swift). The forced aligner shares this thinker with a
 // classifier head (Qwen3ForcedAligner.swift).
 //
-// One deliberate choice: the encoder attends within 104-token windows by default, as the
-// reference does with flash-attention-2 / vLLM; its transformers CPU path (sdpa/eager) never passes
-// the window mask and attends over the whole clip. Both are available (`Qwen3EncoderAttention`)
-// and both are tested against the official code; they agree for clips up to 8 s.
+// One deliberate choice: the encoder attends within its n_window_infer windows (104 tokens, 8 s, in
+// the released models) by default, as the reference does with flash-attention-2 / vLLM; its
+// transformers CPU path (sdpa/eager) never passes the window mask and attends over the whole clip.
+// Both are available (`Qwen3EncoderAttention`, `scriba --encoder-attention`) and both are tested
+// against the official code on the parity matrix; they agree for clips up to one window.
 //
 // Left out: batching several clips in one call (the pipeline calls once per chunk), sampling
 // (the reference decodes greedily), the talker/streaming parts of the reference, and the long-audio

@@ -60,13 +60,16 @@ enum ParityBenchmark {
         guard !folders.isEmpty else { fail("no parity case found (folders with a case.json)") }
         let runner = ParityRunner(precision: precision, encoderAttention: attention)
         var failed = 0
+        var summaries: [String] = []
         print("parity: weights \(precision?.description ?? "as stored"), encoder attention \(attention.map { $0 == .wholeClip ? "whole clip" : "windowed" } ?? "as each case's reference"), tolerance \(tolerance)")
         print(pad("case / run", 30) + pad("steps", 6) + pad("feat|Δ|", 9) + pad("enc rel", 9) + pad("layer>1e-5", 11)
               + pad("worst rel (step)", 19) + pad("top-1", 9) + pad("own rel", 9) + pad("own top-1", 10) + pad("greedy", 7) + "min margin")
         for folder in folders {
             do {
                 let parityCase = try ParityCase(folder: folder)
-                for r in try runner.run(parityCase) {
+                let results = try runner.run(parityCase)
+                summaries.append(summary(parityCase.name, results, tolerance: tolerance))
+                for r in results {
                     let worst = r.worstStep
                     let ok = r.passes(tolerance: tolerance)
                     if !ok { failed += 1 }
@@ -85,9 +88,25 @@ enum ParityBenchmark {
                 print("\(folder.lastPathComponent): \(error)")
             }
         }
+        print("\nper case (worst over its runs; top-1 and greedy on the official features):")
+        summaries.forEach { print($0) }
         print(failed == 0 ? "parity: every run within \(tolerance), top-1 equal at every step that is not a tie within it"
               : "parity: \(failed) run(s) outside \(tolerance) or with a different top-1")
         if failed > 0 && precision == .f32 { exit(1) }
+    }
+
+    /// One line per case: runs, the worst relative step error, top-1 agreement over all steps, runs
+    /// with equal greedy ids, flipped ties.
+    static func summary(_ name: String, _ results: [ParityRunResult], tolerance: Float) -> String {
+        let worst = results.map { max($0.worstStep.relative, $0.worstOwnRelative) }.max() ?? 0
+        let agree = results.reduce(0) { $0 + $1.top1Equal.filter { $0 }.count }
+        let steps = results.reduce(0) { $0 + $1.steps }
+        let greedy = results.filter(\.greedyEqual).count
+        let ties = results.reduce(0) { $0 + $1.tiesFlipped(tolerance: tolerance) }
+        let passed = results.filter { $0.passes(tolerance: tolerance) }.count
+        return pad(name, 28) + pad("\(results.count) runs", 8) + pad("worst rel \(sci(worst))", 18)
+            + pad("top-1 \(agree)/\(steps)", 18) + pad("greedy equal \(greedy)/\(results.count)", 20)
+            + "pass \(passed)/\(results.count)" + (ties > 0 ? " (\(ties) tie(s) flipped)" : "")
     }
 
     static func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count) }
