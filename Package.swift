@@ -43,7 +43,9 @@ let package = Package(
         .library(name: "ScribaAudio", targets: ["ScribaAudio"]),
         .library(name: "ScribaModels", targets: ["ScribaModels"]),
         .library(name: "ScribaPipeline", targets: ["ScribaPipeline"]),
+        .library(name: "ScribaTranscript", targets: ["ScribaTranscript"]),
         .library(name: "ScribaFormats", targets: ["ScribaFormats"]),
+        .library(name: "ScribaHub", targets: ["ScribaHub"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -64,12 +66,17 @@ let package = Package(
         .target(name: "CScribaKernels", cSettings: kernelSettings),
         .target(name: "ScribaTensor", dependencies: [blasDependency, "CScribaKernels"], swiftSettings: numericSettings),
         .target(name: "ScribaAudio", dependencies: ["ScribaTensor"], swiftSettings: numericSettings),
-        .target(name: "ScribaModels", dependencies: ["ScribaTensor"], swiftSettings: numericSettings),
-        .target(
-            name: "ScribaPipeline",
-            dependencies: ["ScribaAudio", "ScribaModels", .product(name: "Crypto", package: "swift-crypto")]
-        ),
-        .target(name: "ScribaFormats", dependencies: ["ScribaPipeline"]),
+        // Resources: the Korean aligner's word list (data, not source), found by ModelResources.
+        .target(name: "ScribaModels", dependencies: ["ScribaTensor"],
+                exclude: ["Qwen3ForcedAligner/Resources/NOTICE-korean-words.txt"],
+                resources: [.copy("Qwen3ForcedAligner/Resources/korean-words.txt")], swiftSettings: numericSettings),
+        // Transcript and its parts, languages, sentence grouping, subtitle shaping, minutes: Foundation only.
+        .target(name: "ScribaTranscript"),
+        // Model resolution, Hugging Face / ModelScope caches, pulls with checksums (the one user of swift-crypto).
+        .target(name: "ScribaHub", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "ScribaPipeline", dependencies: ["ScribaAudio", "ScribaModels", "ScribaTranscript", "ScribaHub"]),
+        // Pure writers: Transcript → String.
+        .target(name: "ScribaFormats", dependencies: ["ScribaTranscript"]),
         .target(
             name: "ScribaServer",
             dependencies: [
@@ -102,7 +109,7 @@ let package = Package(
             name: "ScribaCLITests",
             dependencies: ["ScribaPipeline", "ScribaAudio", .product(name: "Hummingbird", package: "hummingbird")]
         ),
-        .testTarget(name: "ScribaFormatsTests", dependencies: ["ScribaFormats"]),
+        .testTarget(name: "ScribaFormatsTests", dependencies: ["ScribaFormats", "ScribaTranscript"]),
         .testTarget(
             name: "ScribaServerTests",
             dependencies: ["ScribaServer", .product(name: "HummingbirdTesting", package: "hummingbird")]
@@ -110,7 +117,7 @@ let package = Package(
         // Model download/cache tests run a local hub server in-process (the hub is unreachable here).
         .testTarget(
             name: "ModelHubTests",
-            dependencies: ["ScribaPipeline", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: ["ScribaHub", "ScribaPipeline", .product(name: "Hummingbird", package: "hummingbird")]
         ),
     ]
 )

@@ -1,4 +1,4 @@
-import ScribaPipeline
+import ScribaTranscript
 
 /// The transcript as JSON, keys in this fixed order (hand-ordered `JSONValue`, not JSONEncoder):
 ///

@@ -1,4 +1,4 @@
-import ScribaPipeline
+import ScribaTranscript
 
 /// Minutes as JSON, keys in this order (hand-ordered `JSONValue`), times in seconds with three
 /// decimals:

@@ -1,4 +1,4 @@
-import ScribaPipeline
+import ScribaTranscript
 
 /// Minutes as Markdown: header facts, summary, topics with keywords, action items as a task
 /// list, then the timeline. Times are `HH:MM:SS`.

@@ -1,5 +1,5 @@
 import Foundation
-import ScribaPipeline
+import ScribaTranscript
 
 /// Every transcript format Scriba writes; the CLI and the server render through `render`.
 public enum OutputFormat: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {

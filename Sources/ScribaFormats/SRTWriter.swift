@@ -1,4 +1,4 @@
-import ScribaPipeline
+import ScribaTranscript
 
 /// SubRip: numbered cues from the subtitle shaper, `HH:MM:SS,mmm --> HH:MM:SS,mmm`, a blank line
 /// after each cue. An empty transcript gives an empty file.

@@ -1,4 +1,4 @@
-import ScribaPipeline
+import ScribaTranscript
 
 /// The seed's timestamped form: `[HH:MM:SS.mmm - HH:MM:SS.mmm] text`, one sentence per line.
 public enum SimpleWriter {

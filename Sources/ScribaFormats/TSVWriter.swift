@@ -1,4 +1,4 @@
-import ScribaPipeline
+import ScribaTranscript
 
 /// Tab-separated, as Whisper's TSV writer: a `start\tend\ttext` header, then one row per sentence
 /// with integer milliseconds. Tabs and line breaks inside the text become spaces.

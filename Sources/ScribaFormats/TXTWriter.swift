@@ -1,4 +1,4 @@
-import ScribaPipeline
+import ScribaTranscript
 
 /// Plain text, one sentence per line, no times. Empty transcript → empty string.
 public enum TXTWriter {

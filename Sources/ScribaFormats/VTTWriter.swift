@@ -1,4 +1,4 @@
-import ScribaPipeline
+import ScribaTranscript
 
 /// WebVTT: `WEBVTT` header, cues from the subtitle shaper with `.` before the milliseconds.
 /// `&`, `<` and `>` are escaped as the spec requires for cue text (this also keeps "-->" out).

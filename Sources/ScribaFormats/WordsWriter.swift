@@ -1,4 +1,4 @@
-import ScribaPipeline
+import ScribaTranscript
 
 /// Word-level form: `word(start-end)` with seconds to three decimals, items separated by one space,
 /// one sentence per line. A word is shown as it appears in the text, with its punctuation

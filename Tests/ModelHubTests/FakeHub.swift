@@ -3,7 +3,8 @@ import Hummingbird
 import Logging
 import HTTPTypes
 import NIOCore
-@testable import ScribaPipeline
+@testable import ScribaHub
+import ScribaPipeline
 
 /// An in-process stand-in for huggingface.co and modelscope.cn serving small repos, with the
 /// routes and headers huggingface_hub relies on, HTTP Range support, and knobs to cut a transfer

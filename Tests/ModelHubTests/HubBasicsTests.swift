@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import ScribaPipeline
+@testable import ScribaHub
+import ScribaPipeline
 
 @Suite("Hub environment, names and checksums")
 struct HubBasicsTests {

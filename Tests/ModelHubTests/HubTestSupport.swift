@@ -1,5 +1,6 @@
 import Foundation
-@testable import ScribaPipeline
+@testable import ScribaHub
+import ScribaPipeline
 
 /// A fresh temporary folder per test (removed by the caller's `defer`).
 func makeTemporaryFolder() throws -> URL {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import ScribaPipeline
+@testable import ScribaHub
+import ScribaPipeline
 
 // Pull-on-first-use as a user meets it: the built `scriba` binary with HF_ENDPOINT pointed at the
 // in-process fake hub and HF_HOME at a temporary folder, counting what the hub serves.

@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
 import Testing
-@testable import ScribaPipeline
+@testable import ScribaHub
+import ScribaPipeline
 
 @Suite("Resolving model names")
 struct ModelResolverTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import ScribaPipeline
+@testable import ScribaTranscript
 @testable import ScribaFormats
 
 @Suite struct MinutesWriterTests {

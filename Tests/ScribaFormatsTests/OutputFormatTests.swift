@@ -1,5 +1,5 @@
 import Testing
-import ScribaPipeline
+import ScribaTranscript
 @testable import ScribaFormats
 
 @Suite struct OutputFormatTests {

@@ -1,5 +1,5 @@
 import Foundation
-import ScribaPipeline
+import ScribaTranscript
 
 /// Hand-built transcripts the writer tests share.
 enum Sample {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import ScribaPipeline
+import ScribaTranscript
 @testable import ScribaFormats
 
 @Suite struct WriterTests {

@@ -152,7 +152,7 @@ public struct Transcript: Sendable, Hashable, Codable {
 
 extension String {
     /// Trims Unicode whitespace and newlines without Foundation.
-    func trimmingWhitespace() -> String {
+    public func trimmingWhitespace() -> String {
         guard let first = firstIndex(where: { !$0.isWhitespace }),
               let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }
         return String(self[first...last])

@@ -61,7 +61,7 @@ public final class Qwen3ForcedAligner {
     public static func units(of text: String, language: String, japanese: (any JapaneseSegmenter)? = nil) throws -> [String] {
         switch language.lowercased() {
         case "korean":
-            return KoreanLTokenizer.reference.tokenize(text).compactMap(cleaned)
+            return try KoreanLTokenizer.reference().tokenize(text).compactMap(cleaned)
         case "japanese":
             return try (japanese ?? MeCabSegmenter.shared()).words(in: text).compactMap { cleaned(Array($0.unicodeScalars)) }
         default:

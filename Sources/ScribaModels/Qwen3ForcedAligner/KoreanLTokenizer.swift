@@ -1,5 +1,7 @@
+import Foundation
+
 // Korean alignment units as qwen-asr 0.0.6 makes them: soynlp's `LTokenizer` with a score of 1.0
-// for every word of the reference's dictionary (`KoreanWordList`) and 0 for anything else. Each
+// for every word of the reference's dictionary (`Resources/korean-words.txt`) and 0 for anything else. Each
 // whitespace-separated token (eojeol) of three or more characters is cut once into a left part
 // (a known word: noun/stem) and the rest (particles/endings). soynlp picks the cut with the highest
 // (score, length of the left part): the longest dictionary prefix of length ≥ 2, or, when no
@@ -10,8 +12,24 @@ public struct KoreanLTokenizer: Sendable {
     private let words: Set<[Unicode.Scalar]>
     private let longestWord: Int
 
-    /// The reference's dictionary (compiled in).
-    public static let reference = KoreanLTokenizer(wordList: KoreanWordList.text)
+    /// The word list's file name among ScribaModels' resources (see Resources/NOTICE-korean-words.txt).
+    public static let wordListFile = "korean-words.txt"
+
+    /// The tokenizer over the reference's dictionary, read once from the resources; a missing or
+    /// unreadable file is an error (and stays one: the resources do not appear while running).
+    public static func reference() throws -> KoreanLTokenizer { try loadedReference.get() }
+
+    private static let loadedReference: Result<KoreanLTokenizer, SegmenterError> = {
+        let folders = ModelResources.searchFolders()
+        guard let url = ModelResources.url(of: wordListFile, in: folders) else {
+            return .failure(.wordListMissing(file: wordListFile, searched: folders.map(\.path)))
+        }
+        do {
+            return .success(KoreanLTokenizer(wordList: try String(contentsOf: url, encoding: .utf8)))
+        } catch {
+            return .failure(.wordListUnreadable(path: url.path, detail: error.localizedDescription))
+        }
+    }()
 
     /// `wordList`: one word per line; as in the reference only the first whitespace-separated
     /// field of a line counts and blank lines are skipped.

@@ -211,7 +211,7 @@ public enum SentenceGrouper {
 
     /// Whether one word as an engine wrote it ("was.", "said?”", "了。") ends a sentence: the same
     /// rule as in a text ("Mr." does not).
-    static func endsSentence(word: String) -> Bool {
+    public static func endsSentence(word: String) -> Bool {
         let chars = Array(word.trimmingWhitespace())
         let coreEnd = chars.lastIndex(where: ScriptClass.isWordCharacter).map { $0 + 1 } ?? 0
         return endsSentence(trailing: chars[coreEnd...], core: String(chars[..<coreEnd]))
