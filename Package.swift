@@ -96,28 +96,30 @@ let package = Package(
         // The Qwen3 parity harness (scriba-bench parity, Qwen3ParityTests): Scriba vs the official outputs.
         .target(name: "ScribaParity", dependencies: ["ScribaAudio", "ScribaModels"]),
         .executableTarget(name: "scriba-bench", dependencies: ["ScribaTensor", "ScribaAudio", "ScribaModels", "ScribaPipeline", "ScribaParity"]),
-        .testTarget(name: "ScribaTensorTests", dependencies: ["ScribaTensor"]),
-        .testTarget(name: "ScribaAudioTests", dependencies: ["ScribaAudio"]),
-        .testTarget(name: "ScribaModelsTests", dependencies: ["ScribaModels", "ScribaParity"]),
+        // Shared by the test targets: a seeded generator and where fixtures, the built scriba and weights are.
+        .target(name: "ScribaTestSupport", path: "Tests/ScribaTestSupport"),
+        .testTarget(name: "ScribaTensorTests", dependencies: ["ScribaTensor", "ScribaTestSupport"]),
+        .testTarget(name: "ScribaAudioTests", dependencies: ["ScribaTestSupport", "ScribaAudio"]),
+        .testTarget(name: "ScribaModelsTests", dependencies: ["ScribaTestSupport", "ScribaModels", "ScribaParity"]),
         // Hummingbird: remote-engine retry tests run a local service in-process.
         .testTarget(
             name: "ScribaPipelineTests",
-            dependencies: ["ScribaPipeline", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: ["ScribaTestSupport", "ScribaPipeline", .product(name: "Hummingbird", package: "hummingbird")]
         ),
         // Runs the built `scriba` binary through Process against an in-process fake service.
         .testTarget(
             name: "ScribaCLITests",
-            dependencies: ["ScribaPipeline", "ScribaAudio", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: ["ScribaTestSupport", "ScribaPipeline", "ScribaAudio", .product(name: "Hummingbird", package: "hummingbird")]
         ),
-        .testTarget(name: "ScribaFormatsTests", dependencies: ["ScribaFormats", "ScribaTranscript"]),
+        .testTarget(name: "ScribaFormatsTests", dependencies: ["ScribaTestSupport", "ScribaFormats", "ScribaTranscript"]),
         .testTarget(
             name: "ScribaServerTests",
-            dependencies: ["ScribaServer", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: ["ScribaTestSupport", "ScribaServer", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         // Model download/cache tests run a local hub server in-process (the hub is unreachable here).
         .testTarget(
             name: "ModelHubTests",
-            dependencies: ["ScribaHub", "ScribaPipeline", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: ["ScribaTestSupport", "ScribaHub", "ScribaPipeline", .product(name: "Hummingbird", package: "hummingbird")]
         ),
     ]
 )

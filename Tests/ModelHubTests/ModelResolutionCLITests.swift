@@ -2,15 +2,13 @@ import Foundation
 import Testing
 @testable import ScribaHub
 import ScribaPipeline
+import ScribaTestSupport
 
 // Pull-on-first-use as a user meets it: the built `scriba` binary with HF_ENDPOINT pointed at the
 // in-process fake hub and HF_HOME at a temporary folder, counting what the hub serves.
 
-/// `.build/debug/scriba` (built with the package by `swift test`), or $SCRIBA_BINARY.
-private func scribaBinary() -> URL {
-    if let path = ProcessInfo.processInfo.environment["SCRIBA_BINARY"], !path.isEmpty { return URL(fileURLWithPath: path) }
-    return fixturesFolder().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/debug/scriba")
-}
+/// The `scriba` built beside this test runner, or $SCRIBA_BINARY.
+private func scribaBinary() -> URL { TestLocations.scribaExecutable }
 
 private struct Run {
     let status: Int32
@@ -56,13 +54,8 @@ private func cliEnvironment(_ folder: URL, endpoint: String, offline: Bool = fal
 
 /// The real Whisper base weights (`scripts/fetch-whisper-base`), served as a hub repo.
 private enum WhisperBaseWeights {
-    static var folder: URL {
-        let environment = ProcessInfo.processInfo.environment
-        let models = environment["SCRIBA_MODELS_DIR"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/scriba/models")
-        return models.appendingPathComponent("whisper-base")
-    }
-    static var installed: Bool { FileManager.default.fileExists(atPath: folder.appendingPathComponent("model.bin").path) }
+    static var folder: URL { TestLocations.whisperBase }
+    static var installed: Bool { TestLocations.hasWhisperBase }
     static func files() throws -> [FakeHub.File] {
         try ["config.json", "model.bin", "tokenizer.json", "vocabulary.txt"].map { path in
             FakeHub.File(path: path, data: try Data(contentsOf: folder.appendingPathComponent(path)), lfs: path == "model.bin")
@@ -74,8 +67,7 @@ private enum WhisperBaseWeights {
 struct ModelResolutionCLITests {
     static let clip = fixturesFolder().appendingPathComponent("whisper/librivox-0870.wav").path
 
-    @Test(.enabled(if: WhisperBaseWeights.installed,
-                   "Whisper base weights not found at ~/.cache/scriba/models/whisper-base; run scripts/fetch-whisper-base"))
+    @Test(.enabled(if: WhisperBaseWeights.installed, Comment(rawValue: TestLocations.whisperBaseMissing)))
     func firstUsePullsThenRunsAndSecondUseStaysOffTheNetwork() async throws {
         let files = try WhisperBaseWeights.files()
         let hub = FakeHub()

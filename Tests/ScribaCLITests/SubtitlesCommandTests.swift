@@ -3,6 +3,7 @@ import Hummingbird
 import Synchronization
 import Testing
 import ScribaAudio
+import ScribaTestSupport
 
 // Runs the built `scriba` binary (what a user runs) against a fake Scriba ASR/aligner service in
 // this process, so the commands are tested end to end without model weights.
@@ -16,11 +17,8 @@ func packageRoot(file: String = #filePath) -> URL {
     return url
 }
 
-/// `.build/debug/scriba` (built by `swift test` with the rest of the package), or $SCRIBA_BINARY.
-func scribaBinary() -> URL {
-    if let path = ProcessInfo.processInfo.environment["SCRIBA_BINARY"] { return URL(fileURLWithPath: path) }
-    return packageRoot().appendingPathComponent(".build/debug/scriba")
-}
+/// The `scriba` built beside this test runner, or $SCRIBA_BINARY.
+func scribaBinary() -> URL { TestLocations.scribaExecutable }
 
 struct RunResult {
     let status: Int32

@@ -1,24 +1,14 @@
 import Foundation
 import Testing
 @testable import ScribaModels
+import ScribaTestSupport
 
 /// The real Whisper base `model.bin` (145 MB, fetched by scripts/fetch-whisper-base). Skipped, with
 /// the reason shown, only when the weights are not installed; `.ci/run` fetches them.
 enum WhisperBaseLocation {
-    /// `$SCRIBA_WHISPER_BASE`, else `${SCRIBA_MODELS_DIR:-~/.cache/scriba/models}/whisper-base`.
-    static var folder: URL {
-        let environment = ProcessInfo.processInfo.environment
-        if let explicit = environment["SCRIBA_WHISPER_BASE"], !explicit.isEmpty {
-            return URL(fileURLWithPath: explicit)
-        }
-        let models = environment["SCRIBA_MODELS_DIR"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/scriba/models")
-        return models.appendingPathComponent("whisper-base")
-    }
+    static var folder: URL { TestLocations.whisperBase }
 
-    static var isInstalled: Bool {
-        FileManager.default.fileExists(atPath: folder.appendingPathComponent("model.bin").path)
-    }
+    static var isInstalled: Bool { TestLocations.hasWhisperBase }
 }
 
 /// `whisper-base.expected.json`: the inventory the fixture script took with numpy.
@@ -50,8 +40,7 @@ struct WhisperBaseInventory: Decodable {
     }
 }
 
-@Suite(.enabled(if: WhisperBaseLocation.isInstalled,
-                "Whisper base weights not found at $SCRIBA_WHISPER_BASE or ~/.cache/scriba/models/whisper-base; run scripts/fetch-whisper-base"))
+@Suite(.enabled(if: WhisperBaseLocation.isInstalled, Comment(rawValue: TestLocations.whisperBaseMissing)))
 struct CTranslate2WhisperBaseTests {
     @Test func everyVariableIsListedWithItsTypeAndShape() throws {
         let model = try CTranslate2Model(folder: WhisperBaseLocation.folder)

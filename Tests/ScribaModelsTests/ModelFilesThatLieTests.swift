@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import ScribaTensor
 @testable import ScribaModels
+import ScribaTestSupport
 
 // Model files whose contents lie about themselves (issue 12 §4). Each is made by copying a real
 // checkpoint — the tiny Qwen3-ASR fixture, or the Whisper base CTranslate2 model when cached — into
@@ -143,8 +144,7 @@ struct ModelFilesThatLieTests {
 
     // MARK: - Whisper CTranslate2
 
-    static let whisperBase = FileManager.default.homeDirectoryForCurrentUser
-        .appendingPathComponent(".cache/scriba/models/whisper-base")
+    static var whisperBase: URL { TestLocations.whisperBase }
 
     /// Cut points inside the header, inside the first variable's data, in the middle of the weights
     /// and one byte short: every one names model.bin and what was cut.

@@ -1,5 +1,6 @@
 import Testing
 @testable import ScribaModels
+import ScribaTestSupport
 
 struct WhisperAlignmentTests {
     @Test func dtwFollowsTheCheapDiagonalBlocks() {
@@ -17,7 +18,7 @@ struct WhisperAlignmentTests {
     }
 
     @Test func dtwPathIsMonotonicAndConnected() {
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let rows = 9, columns = 40
         let cost = (0..<(rows * columns)).map { _ in Float(rng.unit()) }
         let path = WhisperAlignment.dtwPath(cost: cost, rows: rows, columns: columns)
@@ -53,16 +54,3 @@ struct WhisperAlignmentTests {
     }
 }
 
-/// Deterministic generator for tests (SplitMix64).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-}

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import ScribaTensor
 @testable import ScribaModels
+import ScribaTestSupport
 
 /// faster-whisper 1.2.1 / CTranslate2 4.8.5 reference runs on librivox-0870 (README-whisper.md), fed the
 /// reference's own log-mel (`librivox-0870.mel.f32`), so these tests check the engine alone.
@@ -40,8 +41,7 @@ enum WhisperBase {
     }
 }
 
-@Suite(.serialized, .enabled(if: WhisperBaseLocation.isInstalled,
-                             "Whisper base weights not found at $SCRIBA_WHISPER_BASE or ~/.cache/scriba/models/whisper-base; run scripts/fetch-whisper-base"))
+@Suite(.serialized, .enabled(if: WhisperBaseLocation.isInstalled, Comment(rawValue: TestLocations.whisperBaseMissing)))
 struct WhisperEngineTests {
     @Test func configIsDerivedFromTheWeightsAndConfigJSON() throws {
         let (model, _) = try WhisperBase.loaded.get()

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import ScribaAudio
 @testable import ScribaPipeline
+import ScribaTestSupport
 
 // A batch that survives being stopped (issue 12 §3): in-process checks of BatchRunner's stop,
 // write-failure and cleanup paths, and a shortened kill trial of the real `scriba subtitles`
@@ -106,12 +107,9 @@ struct BatchKillTests {
 
     // MARK: - The real CLI, killed
 
-    static let whisperBase = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/scriba/models/whisper-base")
+    static var whisperBase: URL { TestLocations.whisperBase }
 
-    static var scriba: URL {
-        if let path = ProcessInfo.processInfo.environment["SCRIBA_BINARY"] { return URL(fileURLWithPath: path) }
-        return fixturesDirectory().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/debug/scriba")
-    }
+    static var scriba: URL { TestLocations.scribaExecutable }
 
     static var canRunCLI: Bool {
         FileManager.default.fileExists(atPath: whisperBase.appendingPathComponent("model.bin").path)

@@ -3,6 +3,7 @@ import Testing
 import ScribaAudio
 import ScribaModels
 @testable import ScribaPipeline
+import ScribaTestSupport
 
 // The output guards with test engines: loop detection and recovery, context echo, silent chunks,
 // per-chunk statuses and their counting in the batch report.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import ScribaAudio
 @testable import ScribaPipeline
+import ScribaTestSupport
 
 struct PauseChunkerTests {
     /// 16 clips of 3 words (0.30–0.48 s each) separated by pauses of 0.2–0.9 s.

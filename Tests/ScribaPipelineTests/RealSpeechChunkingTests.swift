@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import ScribaAudio
 @testable import ScribaPipeline
+import ScribaTestSupport
 
 /// "Hears" speech as one word per VAD speech run of the chunk it is given (chunk-local times), so
 /// on real recordings the merged word times show whether chunk offsets are exact.

@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 import ScribaAudio
 @testable import ScribaPipeline
+import ScribaTestSupport
 
 /// Counts requests and answers from a script of statuses (the last one repeats).
 final class ScriptedService: Sendable {

@@ -1,5 +1,6 @@
 import Testing
 @testable import ScribaPipeline
+import ScribaTestSupport
 
 /// Random word timelines through the shaper; every cue must obey every limit the input allows.
 ///

@@ -3,6 +3,7 @@ import Testing
 import ScribaAudio
 import ScribaModels
 @testable import ScribaPipeline
+import ScribaTestSupport
 
 // Coverage on real audio with real Whisper base weights (skipped, with the reason, when
 // ~/.cache/scriba/models/whisper-base is absent; CI fetches it with scripts/fetch-whisper-base).

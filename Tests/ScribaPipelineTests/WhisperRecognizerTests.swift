@@ -4,6 +4,7 @@ import ScribaAudio
 import ScribaModels
 import ScribaTensor
 @testable import ScribaPipeline
+import ScribaTestSupport
 
 /// Fixture folder and weights for the Whisper adapter tests (see Tests/Fixtures/README-whisper.md).
 enum WhisperPipelineFixtures {
@@ -15,15 +16,8 @@ enum WhisperPipelineFixtures {
         return url.appendingPathComponent("Fixtures/whisper")
     }()
 
-    /// `$SCRIBA_WHISPER_BASE`, else `${SCRIBA_MODELS_DIR:-~/.cache/scriba/models}/whisper-base`.
-    static var weights: URL {
-        let environment = ProcessInfo.processInfo.environment
-        if let explicit = environment["SCRIBA_WHISPER_BASE"], !explicit.isEmpty { return URL(fileURLWithPath: explicit) }
-        let models = environment["SCRIBA_MODELS_DIR"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/scriba/models")
-        return models.appendingPathComponent("whisper-base")
-    }
-    static var weightsInstalled: Bool { FileManager.default.fileExists(atPath: weights.appendingPathComponent("model.bin").path) }
+    static var weights: URL { TestLocations.whisperBase }
+    static var weightsInstalled: Bool { TestLocations.hasWhisperBase }
 
     static func clip() throws -> AudioBuffer {
         let data = try Data(contentsOf: folder.appendingPathComponent("librivox-0870.wav"))
@@ -51,8 +45,7 @@ struct WhisperRecognizerTests {
         #expect(maxDelta <= 1e-4, "max |Δ| = \(maxDelta)")
     }
 
-    @Test(.enabled(if: WhisperPipelineFixtures.weightsInstalled,
-                   "Whisper base weights not found at $SCRIBA_WHISPER_BASE or ~/.cache/scriba/models/whisper-base; run scripts/fetch-whisper-base"))
+    @Test(.enabled(if: WhisperPipelineFixtures.weightsInstalled, Comment(rawValue: TestLocations.whisperBaseMissing)))
     func transcribesTheClipLikeFasterWhisper() throws {
         let recognizer = try WhisperRecognizer(folder: WhisperPipelineFixtures.weights)
         var options = WhisperOptions(language: "en", withoutTimestamps: false, wordTimestamps: true)

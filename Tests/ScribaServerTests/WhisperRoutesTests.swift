@@ -4,21 +4,16 @@ import HummingbirdTesting
 import ScribaPipeline
 import Testing
 @testable import ScribaServer
+import ScribaTestSupport
 
 /// The real Whisper base engine behind the routes, on the LibriVox clip
 /// Tests/Fixtures/whisper/librivox-0870.wav (7.1 s: "And Mr. John Dashwood had then leisure to
 /// consider how much there might be prudently in his power to do for them."). CI fetches the
 /// weights with scripts/fetch-whisper-base; without them these tests are skipped.
 enum WhisperServerFixture {
-    static let weights: URL = {
-        let environment = ProcessInfo.processInfo.environment
-        if let explicit = environment["SCRIBA_WHISPER_BASE"], !explicit.isEmpty { return URL(fileURLWithPath: explicit) }
-        let models = environment["SCRIBA_MODELS_DIR"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/scriba/models")
-        return models.appendingPathComponent("whisper-base")
-    }()
+    static let weights = TestLocations.whisperBase
 
-    static var installed: Bool { FileManager.default.fileExists(atPath: weights.appendingPathComponent("model.bin").path) }
+    static var installed: Bool { TestLocations.hasWhisperBase }
 
     static let clip: [UInt8] = {
         var url = URL(fileURLWithPath: #filePath)
