@@ -3,6 +3,8 @@ import Foundation
 /// Failures of the pipeline itself (engines and audio have their own error types).
 public enum PipelineError: Error, Equatable, Sendable {
     case noAligner
+    /// A pipeline built with an aligner only was asked to transcribe.
+    case noRecognizer
 }
 
 extension PipelineError: LocalizedError, CustomStringConvertible {
@@ -10,6 +12,8 @@ extension PipelineError: LocalizedError, CustomStringConvertible {
         switch self {
         case .noAligner:
             return "no aligner is loaded: pass an aligner model (--aligner-model) or use an engine that gives word times itself (--engine whisper)."
+        case .noRecognizer:
+            return "no recogniser is loaded: this pipeline only aligns a given text; build it with a recogniser to transcribe."
         }
     }
     public var errorDescription: String? { description }

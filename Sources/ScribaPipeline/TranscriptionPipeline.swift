@@ -56,7 +56,8 @@ public struct PipelineOptions: Sendable, Equatable {
 /// again → trim words to their speech → merge. Every chunk gets a `ChunkCoverage`
 /// saying whether its text is complete. Commands and the server call this; engines never see offsets.
 public struct TranscriptionPipeline: Sendable {
-    public let recognizer: any SpeechRecognizer
+    /// nil for a pipeline that only aligns given text (`init(aligner:)`).
+    public let recognizer: (any SpeechRecognizer)?
     public let aligner: (any ForcedAligner)?
     public let chunker: any AudioChunker
 
@@ -67,8 +68,15 @@ public struct TranscriptionPipeline: Sendable {
         self.chunker = chunker
     }
 
+    /// A pipeline that only times given text (`align`); no recogniser is loaded.
+    public init(aligner: any ForcedAligner) {
+        recognizer = nil
+        self.aligner = aligner
+        chunker = PauseChunker()
+    }
+
     public func chunkDuration(_ options: PipelineOptions) -> Double {
-        var limit = options.maxChunkDuration ?? recognizer.maxChunkDuration
+        var limit = options.maxChunkDuration ?? recognizer?.maxChunkDuration ?? aligner?.maxChunkDuration ?? .infinity
         if options.align, let aligner { limit = min(limit, aligner.maxChunkDuration) }
         return limit
     }
@@ -234,6 +242,7 @@ public struct TranscriptionPipeline: Sendable {
     /// One recogniser call with the context-echo guard: output that repeats a long context verbatim
     /// is replaced by a decode without the context.
     func recognize(_ piece: AudioBuffer, options: PipelineOptions, notes: inout [String]) async throws -> Recognition {
+        guard let recognizer else { throw PipelineError.noRecognizer }
         let first = try await recognizer.transcribe(piece, options: options.recognition)
         guard options.contextEchoMinWords > 0, let context = options.recognition.contextText,
               ContextEcho.isEcho(first.text, context: context, minWords: options.contextEchoMinWords) else { return first }
@@ -243,15 +252,29 @@ public struct TranscriptionPipeline: Sendable {
         return try await recognizer.transcribe(piece, options: plain)
     }
 
-    /// Times for a known text (no recognition): the aligner over the whole audio, in one call.
+    /// Times for a known text: the aligner over the whole audio, in one call. Without an aligner,
+    /// the recogniser's own word times carried over to the text (`WordTimeTransfer`; its words went
+    /// through `transcribe`'s guards and speech trimming already); a recogniser without word times
+    /// leaves `PipelineError.noAligner`.
     public func align(_ audio: AudioBuffer, text: String, language: Language,
                       trimWordsToSpeech: Bool = true, speechPad: Double = PipelineOptions.defaultSpeechPad) async throws -> Transcript {
-        guard let aligner else { throw PipelineError.noAligner }
+        guard let aligner else { return try await alignFromRecognizedWords(audio, text: text, language: language) }
         let words = try await aligner.align(audio, text: text, language: language)
         var segment = TranscriptSegment(start: words.first?.start ?? 0, end: words.last?.end ?? audio.duration,
                                         text: text, words: words)
         if trimWordsToSpeech { segment = [segment].trimmedToSpeech(SpeechMap(audio, voiceActivity: voiceActivity), pad: speechPad)[0] }
         return Transcript(language: language.code, duration: audio.duration, segments: text.isEmpty ? [] : [segment])
+    }
+
+    private func alignFromRecognizedWords(_ audio: AudioBuffer, text: String, language: Language) async throws -> Transcript {
+        guard recognizer != nil else { throw PipelineError.noAligner }
+        let options = PipelineOptions(recognition: RecognitionOptions(language: language, wordTimestamps: true), align: true)
+        let recognized = try await transcribe(audio, options: options)
+        guard !recognized.words.isEmpty else { throw PipelineError.noAligner }
+        let units = WordTimeTransfer.units(of: text, language: language)
+        let words = WordTimeTransfer.transfer(units, onto: recognized.words, language: language, duration: audio.duration)
+        let segment = TranscriptSegment(start: words.first?.start ?? 0, end: words.last?.end ?? audio.duration, text: text, words: words)
+        return Transcript(language: language.code, duration: audio.duration, segments: [segment])
     }
 }
 

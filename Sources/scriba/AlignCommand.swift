@@ -49,11 +49,10 @@ struct AlignCommand: AsyncParsableCommand {
             spoken = contents
         }
         guard let language = try engine.parsedLanguage() else { return }
-        let aligner = try await makeAligner()
+        let pipeline = try await makePipeline()
         let decoded = try AudioFile.load(URL(fileURLWithPath: audio))
         let trimmed = spoken.trimmingCharacters(in: .whitespacesAndNewlines)
-        let transcript = try await TranscriptionPipeline(recognizer: AlignOnly(), aligner: aligner)
-            .align(decoded.audio, text: trimmed, language: language)
+        let transcript = try await pipeline.align(decoded.audio, text: trimmed, language: language)
         if !trimmed.isEmpty && transcript.words.isEmpty {
             throw ValidationError("The text has no words to time (only punctuation or symbols); pass the spoken words.")
         }
@@ -69,30 +68,24 @@ struct AlignCommand: AsyncParsableCommand {
         }
     }
 
-    /// Only the aligner: `align` never needs a recogniser, so none is loaded (a Qwen3-ASR model
-    /// is gigabytes). Local engines use --aligner-model or the cached Qwen3-ForcedAligner-0.6B.
-    func makeAligner() async throws -> any ForcedAligner {
+    /// What times the text: a forced aligner (Qwen3's, or the service at --align-url), loaded alone
+    /// (a Qwen3-ASR model is gigabytes and `align` never transcribes); with --engine whisper, the
+    /// recogniser, whose own word times are carried over to the text as `/align` does.
+    func makePipeline() async throws -> TranscriptionPipeline {
         switch engine.engine {
         case .remote?:
             guard let aligner = try engine.makeEngines().1 else {
                 throw ValidationError("--engine remote needs --align-url for alignment (the aligner service's address).")
             }
-            return aligner
+            return TranscriptionPipeline(aligner: aligner)
         case .whisper?:
-            throw ValidationError("Whisper has no forced aligner; use the Qwen3 aligner (--aligner-model) or --engine remote.")
+            let (recognizer, _) = try await engine.resolvingModels().makeEngines()
+            return TranscriptionPipeline(recognizer: recognizer)
         default:
             // A named aligner is pulled on first use like any model; the default one too.
             let folder = try await engine.resolveModel(engine.alignerModel ?? KnownModels.aligner)
-            return try Qwen3Aligner(folder: folder)
+            return TranscriptionPipeline(aligner: try Qwen3Aligner(folder: folder, encoderAttention: engine.encoderAttention.value,
+                                                                   precision: engine.choice.precision))
         }
-    }
-}
-
-/// Stands in for the recogniser `TranscriptionPipeline` takes; `align` never calls it.
-private struct AlignOnly: SpeechRecognizer {
-    var modelName: String { "none" }
-    var maxChunkDuration: Double { .infinity }
-    func transcribe(_ audio: AudioBuffer, options: RecognitionOptions) async throws -> Recognition {
-        throw ValidationError("scriba align does not transcribe.")
     }
 }

@@ -12,16 +12,9 @@ enum EncoderAttentionArgument: String, ExpressibleByArgument, CaseIterable, Send
     var value: Qwen3EncoderAttention { self == .windowed ? .windowed : .wholeClip }
 }
 
-/// Engines `--engine` accepts. Only engines that exist are listed, so no value leads to a placeholder.
-enum EngineKind: String, ExpressibleByArgument, CaseIterable, Sendable {
-    /// OpenAI Whisper (CTranslate2 or Hugging Face folder), local; word times from its cross-attention.
-    case whisper
-    /// Qwen3-ASR (1.7B / 0.6B Hugging Face folder), local; word times from Qwen3-ForcedAligner when
-    /// --aligner-model (or the cached Qwen/Qwen3-ForcedAligner-0.6B) is there.
-    case qwen3
-    /// Scriba's own ASR / aligner services (`scriba serve`) over HTTP.
-    case remote
-}
+/// `--engine` values: the library's engine kinds.
+typealias EngineKind = EngineChoice.Kind
+extension EngineChoice.Kind: ExpressibleByArgument {}
 
 /// Flags every transcribing command shares: which engine, which model, which language.
 struct EngineOptions: ParsableArguments {
@@ -72,6 +65,9 @@ struct EngineOptions: ParsableArguments {
             throw ValidationError("--precision \(precision) is not one of f32, bf16, int8.")
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads)).") }
+        if engine == .whisper, alignerModel != nil {
+            throw ValidationError("\(EngineChoiceError.alignerWithWhisper)")
+        }
         if engine == .remote, model != nil || alignerModel != nil {
             throw ValidationError("--model and --aligner-model choose local models; with --engine remote the services decide. Drop them or pick a local engine.")
         }
@@ -96,43 +92,17 @@ struct EngineOptions: ParsableArguments {
         }
     }
 
-    /// The recogniser and (when configured) the aligner the flags name.
-    func makeEngines() throws -> (any SpeechRecognizer, (any ForcedAligner)?) {
-        if let threads { BLAS.setThreads(threads) }
-        let retry = RetryPolicy(retries: retries)
-        switch resolvedEngine() {
-        case .whisper:
-            if alignerModel != nil {
-                throw ValidationError("--aligner-model needs a separate aligner; Whisper times words itself. Drop --aligner-model.")
-            }
-            let folder = try localModelFolder(model ?? KnownModels.whisperBase)
-            return (try WhisperRecognizer(folder: folder), nil)
-        case .qwen3:
-            let name = try model ?? KnownModels.preferredRecognizers.first { try localModelFolderIfCached($0) != nil }
-            guard let name else {
-                throw ModelHubError.notCached(repo: KnownModels.preferredRecognizers[0], revision: "main")
-            }
-            let storage = precision.flatMap(WeightPrecision.init(argument:))
-            let attention = encoderAttention.value
-            let recognizer = try Qwen3Recognizer(folder: try localModelFolder(name), maxChunkDuration: Self.qwen3ChunkSeconds,
-                                                 encoderAttention: attention, precision: storage)
-            let alignerFolder = try alignerModel.map(localModelFolder) ?? localModelFolderIfCached(KnownModels.aligner)
-            return (recognizer, try alignerFolder.map { try Qwen3Aligner(folder: $0, encoderAttention: attention, precision: storage) })
-        case .remote:
-            let recognizer = try RemoteRecognizer(baseURL: asrUrl, retry: retry)
-            let aligner = try alignUrl.map { try RemoteAligner(baseURL: $0, retry: retry) }
-            return (recognizer, aligner)
-        }
+    /// The engine choice these flags make (models still named as given).
+    var choice: EngineChoice {
+        EngineChoice(kind: engine, model: model, alignerModel: alignerModel, precision: precision.flatMap(WeightPrecision.init(argument:)),
+                     encoderAttention: encoderAttention.value, asrURL: asrUrl, alignURL: alignUrl,
+                     retry: RetryPolicy(retries: retries), offline: offline)
     }
 
-    /// The engine to run: the one asked for, else Qwen3 when cached, else Whisper base with a notice
-    /// (an explicit --model picks Whisper, the engine that reads most folder layouts).
-    func resolvedEngine() -> EngineKind {
-        if let engine { return engine }
-        if model != nil { return .whisper }
-        let choice = KnownModels.defaultRecognizerModel(resolver: ModelResolver())
-        if let notice = choice.notice { printError(notice) }
-        return choice.engine == .qwen3ASR ? .qwen3 : .whisper
+    /// The recogniser and (when configured) the aligner the flags name, from local folders.
+    func makeEngines() throws -> (any SpeechRecognizer, (any ForcedAligner)?) {
+        if let threads { BLAS.setThreads(threads) }
+        return try EngineFactory.makeEngines(choice)
     }
 
     /// What changes the transcript, for the batch manifest (a change redoes finished files).
@@ -159,61 +129,26 @@ struct EngineOptions: ParsableArguments {
 }
 
 extension EngineOptions {
-    /// Chunk length for Qwen3-ASR in the CLI: well inside the aligner's 180 s and small enough that the
-    /// 1.7B model's KV cache stays near 100 MB (it takes ~230 kB per position, 13 positions per second).
-    static let qwen3ChunkSeconds = 30.0
-}
-
-extension EngineOptions {
-    /// These options with every model name replaced by its local folder, pulling missing repos now
-    /// (progress on stderr) unless offline, so `makeEngines()` never touches the network. The engine
-    /// choice is fixed here too, so the default-model notice prints once.
+    /// These options with the engine fixed and every model name replaced by its local folder,
+    /// pulling missing repos now (progress on stderr) unless offline, so `makeEngines()` never
+    /// touches the network. The default-model notice prints once, here.
     func resolvingModels() async throws -> EngineOptions {
-        var resolved = self
-        let kind = resolvedEngine()
-        resolved.engine = kind
-        switch kind {
-        case .remote:
-            break
-        case .whisper:
-            resolved.model = try await resolveModel(model ?? KnownModels.whisperBase).path
-        case .qwen3:
-            let cached = try model == nil ? KnownModels.preferredRecognizers.first { try localModelFolderIfCached($0) != nil } : nil
-            resolved.model = try await resolveModel(model ?? cached ?? KnownModels.preferredRecognizers[0]).path
-            if let alignerModel { resolved.alignerModel = try await resolveModel(alignerModel).path }
-        }
-        return resolved
+        let bar = PullProgressBar()
+        defer { bar.finish() }
+        let resolved = try await EngineFactory.resolvingModels(choice, notice: printError) { bar.draw($0) }
+        var options = self
+        options.engine = resolved.kind
+        options.model = resolved.model
+        options.alignerModel = resolved.alignerModel
+        return options
     }
 
     /// A folder path, or a name found in the caches, or a repo pulled now unless offline.
     func resolveModel(_ nameOrPath: String) async throws -> URL {
-        var environment = HubEnvironment()
-        if offline { environment.offline = true }
-        let resolver = ModelResolver(environment: environment)
-        if let folder = try resolver.localLocation(nameOrPath) { return folder }
-        if !environment.offline {
-            printError("\(try resolver.repoToPull(nameOrPath)) is not in the model cache: downloading it from "
-                + "\(environment.endpoint.absoluteString) into \(environment.hubCache.path) (first use; --offline or HF_HUB_OFFLINE=1 prevents this).")
-        }
         let bar = PullProgressBar()
         defer { bar.finish() }
-        return try await resolver.resolve(nameOrPath, pullIfMissing: true) { bar.draw($0) }
+        return try await EngineFactory.resolveModel(nameOrPath, offline: offline, notice: printError) { bar.draw($0) }
     }
-}
-
-func localModelFolderIfCached(_ nameOrPath: String) throws -> URL? {
-    try ModelResolver().localLocation(nameOrPath)
-}
-
-/// A model named on the command line as a folder or a cached name; never touches the network.
-func localModelFolder(_ nameOrPath: String) throws -> URL {
-    if let folder = try ModelResolver().localLocation(nameOrPath) { return folder }
-    throw ModelHubError.notCached(repo: nameOrPath, revision: "main")
-}
-
-/// The engines `options` name (the form `scriba serve` calls).
-func makeEngines(_ options: EngineOptions) throws -> (any SpeechRecognizer, (any ForcedAligner)?) {
-    try options.makeEngines()
 }
 
 /// Flags of commands that process many files into an output folder.

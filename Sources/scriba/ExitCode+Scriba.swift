@@ -52,7 +52,7 @@ private func exitCode(for error: Error) -> Int32? {
     case is RemoteEngineError, is PipelineError: ScribaExit.engineFailed
     case BatchError.cannotWrite: ScribaExit.cannotWrite
     case BatchError.interrupted: ScribaExit.interrupted
-    case is BatchError: ScribaExit.usage
+    case is BatchError, is EngineChoiceError: ScribaExit.usage
     default: nil
     }
 }

@@ -181,3 +181,30 @@ struct SubtitlesCommandTests {
         #expect(result.stderr.contains("could not reach http://127.0.0.1:9/transcribe"))
     }
 }
+
+/// `scriba align --engine whisper`: no forced aligner, so Whisper's own word times are carried over
+/// to the given text, as the server's `/align` does with the same engine.
+@Suite(.enabled(if: TestLocations.hasWhisperBase, Comment(rawValue: TestLocations.whisperBaseMissing)))
+struct AlignWithWhisperTests {
+    @Test func everyGivenWordGetsATimeInsideTheClipInOrder() async throws {
+        let clip = TestLocations.fixtures.appendingPathComponent("whisper/librivox-0870.wav").path
+        let text = "And Mr. John Dashwood had then leisure to consider how much there might be prudently in his power to do for them."
+        let run = try await runScriba(["align", clip, "--text", text, "--language", "en", "--engine", "whisper",
+                                       "--model", TestLocations.whisperBase.path, "--format", "json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let segments = try #require(object["segments"] as? [[String: Any]])
+        let words = segments.flatMap { ($0["words"] as? [[String: Any]]) ?? [] }
+        let texts = words.compactMap { $0["text"] as? String }
+        #expect(texts == ["And", "Mr", "John", "Dashwood", "had", "then", "leisure", "to", "consider", "how", "much", "there",
+                          "might", "be", "prudently", "in", "his", "power", "to", "do", "for", "them"])
+        let starts = words.compactMap { ($0["start"] as? NSNumber)?.doubleValue }
+        let ends = words.compactMap { ($0["end"] as? NSNumber)?.doubleValue }
+        #expect(starts.count == texts.count && ends.count == texts.count)
+        #expect(zip(starts, ends).allSatisfy { $0 <= $1 && $0 >= 0 && $1 <= 7.11 })
+        #expect(zip(starts, starts.dropFirst()).allSatisfy { $0 <= $1 })
+        // Whisper hears "Mr." at about 0.5 s and "them" near the end of the 7.1 s clip.
+        #expect(starts[1] > 0.2 && starts[1] < 1.0, "Mr at \(starts[1])")
+        #expect(ends.last! > 6.0, "them ends at \(ends.last!)")
+    }
+}

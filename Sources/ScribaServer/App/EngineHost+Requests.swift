@@ -15,8 +15,8 @@ extension EngineHost {
     }
 
     /// With a forced aligner, it times the text. Without one, the recogniser's own word times are
-    /// carried over to the text (`RecognizerWordAligner`); a recogniser that gives no word times
-    /// leaves `PipelineError.noAligner` (501).
+    /// carried over to the text (`TranscriptionPipeline.align`, `WordTimeTransfer`); a recogniser
+    /// that gives no word times leaves `PipelineError.noAligner` (501).
     nonisolated func align(_ upload: FormPart, text: String, language: Language) async throws -> Transcript {
         let pipeline = try await readyPipeline()
         return try await limiter.withPermit {
@@ -29,14 +29,6 @@ extension EngineHost {
     private nonisolated func alignOnEngineThread(_ pipeline: TranscriptionPipeline, _ upload: FormPart, text: String,
                                                  language: Language) async throws -> Transcript {
         let audio = try AudioFile.load(data: upload.data, fileName: upload.safeFileName).audio
-        if pipeline.aligner != nil { return try await pipeline.align(audio, text: text, language: language) }
-        let options = PipelineOptions(recognition: RecognitionOptions(language: language, wordTimestamps: true), align: true)
-        let recognized = try await pipeline.transcribe(audio, options: options)
-        guard !recognized.words.isEmpty else { throw PipelineError.noAligner }
-        let units = RecognizerWordAligner.units(of: text, language: language)
-        let words = RecognizerWordAligner.transfer(units, onto: recognized.words, language: language, duration: audio.duration)
-        let segment = TranscriptSegment(start: words.first?.start ?? 0, end: words.last?.end ?? audio.duration,
-                                        text: text, words: words)
-        return Transcript(language: language.code, duration: audio.duration, segments: [segment])
+        return try await pipeline.align(audio, text: text, language: language)
     }
 }

@@ -57,6 +57,6 @@ public actor EngineHost {
     /// Names of the loaded recogniser and aligner, in that order.
     public var modelNames: [String] {
         guard let pipeline else { return [] }
-        return [pipeline.recognizer.modelName] + (pipeline.aligner.map { [$0.modelName] } ?? [])
+        return [pipeline.recognizer?.modelName, pipeline.aligner?.modelName].compactMap { $0 }
     }
 }

@@ -1,11 +1,11 @@
-import ScribaPipeline
+import Foundation
 
-/// `/align` on a server without a forced aligner (`--engine whisper`): the recogniser transcribes
-/// the audio with its own word times (Whisper's come from cross-attention DTW, the same timing
-/// faster-whisper reports), and each word of the given text takes the times of the recognised word
-/// it matches. Words the recogniser missed or spelt differently share the span between their
-/// matched neighbours, so every given word gets a time and the order is kept.
-enum RecognizerWordAligner {
+/// Alignment without a forced aligner (`--engine whisper`, `/align` and `scriba align` alike): the
+/// recogniser transcribes the audio with its own word times (Whisper's come from cross-attention
+/// DTW, the same timing faster-whisper reports), and each word of the given text takes the times of
+/// the recognised word it matches. Words the recogniser missed or spelt differently share the span
+/// between their matched neighbours, so every given word gets a time and the order is kept.
+public enum WordTimeTransfer {
     /// How far ahead in the recognised words a given word may find its match: enough to step over
     /// a few inserted or misheard words, small enough to stay linear on long texts.
     static let lookahead = 12
@@ -14,7 +14,7 @@ enum RecognizerWordAligner {
 
     /// The given text's words (punctuation trimmed, punctuation-only pieces dropped), or its
     /// characters for languages written without spaces.
-    static func units(of text: String, language: Language) -> [String] {
+    public static func units(of text: String, language: Language) -> [String] {
         if unspacedLanguages.contains(language.code) {
             return text.filter { $0.isLetter || $0.isNumber }.map(String.init)
         }
@@ -29,7 +29,7 @@ enum RecognizerWordAligner {
     }
 
     /// Times for `units` from `recognized` (ordered). `duration` bounds words after the last match.
-    static func transfer(_ units: [String], onto recognized: [TimedWord], language: Language, duration: Double) -> [TimedWord] {
+    public static func transfer(_ units: [String], onto recognized: [TimedWord], language: Language, duration: Double) -> [TimedWord] {
         let pieces = unspacedLanguages.contains(language.code) ? recognized.flatMap(characters) : recognized
         let keys = pieces.map { key($0.text) }
         // Greedy in-order matching within the lookahead window.
