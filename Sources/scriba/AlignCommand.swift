@@ -62,7 +62,7 @@ struct AlignCommand: AsyncParsableCommand {
         }
         let rendered = render(try OutputFormat.named(format), transcript)
         if let output {
-            try OutputWriter.write(rendered, to: URL(fileURLWithPath: output))
+            try AtomicFile.write(rendered, to: URL(fileURLWithPath: output))
         } else {
             print(rendered, terminator: rendered.hasSuffix("\n") ? "" : "\n")
         }

@@ -122,11 +122,11 @@ struct BatchRunnerTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let target = folder.appendingPathComponent("x.srt")
-        try OutputWriter.write("first", to: target)
-        try OutputWriter.write("second", to: target)
+        try AtomicFile.write("first", to: target)
+        try AtomicFile.write("second", to: target)
         #expect(try String(contentsOf: target, encoding: .utf8) == "second")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["x.srt"])
-        #expect(throws: BatchError.self) { try OutputWriter.write("x", to: URL(fileURLWithPath: "/proc/forbidden/x.srt")) }
+        #expect(throws: BatchError.self) { try AtomicFile.write("x", to: URL(fileURLWithPath: "/proc/forbidden/x.srt")) }
     }
 
     @Test func globsThatMatchNothingAreAnError() {

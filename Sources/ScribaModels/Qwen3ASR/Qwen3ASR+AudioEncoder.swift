@@ -136,7 +136,7 @@ extension Qwen3ASR {
         let linear = scratch.linear
         Linear.forward(scratch.flat.pointer, rows: rows, weight: w.convOut, bias: nil, output: hidden, scratch: linear)
         encoderPositions.withUnsafeBufferPointer { table in
-            for r in 0..<rows { Qwen3Math.add(table.baseAddress! + positions[r] * d, into: hidden + r * d, count: d) }
+            for r in 0..<rows { Vector.add(table.baseAddress! + positions[r] * d, into: hidden + r * d, count: d) }
         }
 
         let heads = a.encoderAttentionHeads, headDim = a.headDim

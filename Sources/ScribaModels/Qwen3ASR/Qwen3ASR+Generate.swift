@@ -144,32 +144,13 @@ extension Qwen3ASR {
         let prefilled = clock.now
         func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
         let stops = stopTokens ?? specialTokens.stopTokens
-        var detector = RepetitionDetector(options: repetitionGuard)
-        let logits = UnsafeMutableBufferPointer(start: scratch.logits.pointer, count: headRows)
-        var ids: [Int] = []
-        ids.reserveCapacity(maxNewTokens)
-        while true {
-            if let n = noRepeatNgramSize {
-                // Stop tokens stay allowed: banning them would force a loop to go on.
-                NoRepeatNgram.apply(size: n, sequence: ids[...], to: logits) { !stops.contains($0) }
-            }
-            let next = Qwen3Math.argmax(scratch.logits.pointer, count: headRows)
-            if stops.contains(next) {
-                timing = (seconds(prefilled - start), seconds(clock.now - prefilled))
-                return Qwen3GreedyOutput(ids: ids, stopped: true, looped: false)
-            }
-            ids.append(next)
-            if detector.push(next, position: ids.count - 1) {
-                ids.removeSubrange((detector.loopStart ?? ids.count)...)
-                timing = (seconds(prefilled - start), seconds(clock.now - prefilled))
-                return Qwen3GreedyOutput(ids: ids, stopped: false, looped: true)
-            }
-            if ids.count == maxNewTokens {
-                timing = (seconds(prefilled - start), seconds(clock.now - prefilled))
-                return Qwen3GreedyOutput(ids: ids, stopped: false, looped: false)
-            }
-            try decodeStep(next)
-        }
+        // Stop tokens stay allowed by the no-repeat ban: banning them would force a loop to go on.
+        let loop = TokenLoop(logits: UnsafeMutableBufferPointer(start: scratch.logits.pointer, count: headRows),
+                             maxLength: maxNewTokens, isStop: { stops.contains($0) }, repetitionGuard: repetitionGuard,
+                             noRepeatNgramSize: noRepeatNgramSize, bannable: { !stops.contains($0) })
+        let output = try loop.run { try decodeStep($0) }
+        timing = (seconds(prefilled - start), seconds(clock.now - prefilled))
+        return Qwen3GreedyOutput(ids: output.ids, stopped: output.stopped, looped: output.looped)
     }
 
     /// Whether decoded text is repetitive by Whisper's measure (zlib ratio above the threshold).

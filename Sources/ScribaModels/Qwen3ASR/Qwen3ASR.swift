@@ -227,23 +227,3 @@ final class Qwen3Scratch {
         encScores.reserve(rows * rows)
     }
 }
-
-/// Small vector helpers the model files share (ScribaTensor's SIMD helpers are internal to it).
-enum Qwen3Math {
-    /// y[i] += x[i]
-    @inline(__always)
-    static func add(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { y[i] += x[i] }
-    }
-
-    /// Index of the largest value; the first on ties, as torch.argmax.
-    static func argmax(_ x: UnsafePointer<Float>, count: Int) -> Int {
-        var best = 0
-        var bestValue = -Float.infinity
-        for i in 0..<count where x[i] > bestValue {
-            bestValue = x[i]
-            best = i
-        }
-        return best
-    }
-}

@@ -131,7 +131,7 @@ public final class Qwen3ForcedAligner {
         let (logits, slots) = try slotLogits(mel: mel, units: units)
         let classes = model.headRows
         let bins = logits.withUnsafeBufferPointer { buffer in
-            (0..<slots).map { Qwen3Math.argmax(buffer.baseAddress! + $0 * classes, count: classes) }
+            (0..<slots).map { Vector.argmax(buffer.baseAddress! + $0 * classes, count: classes) }
         }
         let fixed = Self.repair(bins.map { Double($0) * segmentMilliseconds })
         let aligned = units.indices.map {

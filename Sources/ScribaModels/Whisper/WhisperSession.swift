@@ -132,13 +132,13 @@ public final class WhisperSession {
                                      scale: scale, scratch: attentionScratch, pool: pool)
             lap(\.encoderAttention)
             layer.attentionOut.forward(attended, rows: n, output: projected)
-            Self.add(projected, into: x, count: n * d)
+            Vector.add(projected, into: x, count: n * d)
             // x += fc2(gelu(fc1(LN2(x))))
             layer.ffnNorm.forward(x, rows: n, dim: d, output: normed)
             layer.fc1.forward(normed, rows: n, output: hidden)
             Activations.geluErf(hidden, count: n * c.ffnDim)
             layer.fc2.forward(hidden, rows: n, output: projected)
-            Self.add(projected, into: x, count: n * d)
+            Vector.add(projected, into: x, count: n * d)
         }
         w.encoderNorm.forward(x, rows: n, dim: d, output: encoderOutput)
         lap(\.encoderLinear)
@@ -155,12 +155,7 @@ public final class WhisperSession {
         layer.fc1.forward(normed, rows: n, output: hidden, dequantized: dequantized)
         Activations.geluErf(hidden, count: n * config.ffnDim)
         layer.fc2.forward(hidden, rows: n, output: projected, dequantized: dequantized)
-        Self.add(projected, into: x, count: n * d)
-    }
-
-    @inline(__always)
-    private static func add(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { destination[i] += source[i] }
+        Vector.add(projected, into: x, count: n * d)
     }
 
     // MARK: - Decoder
@@ -222,7 +217,7 @@ public final class WhisperSession {
                                            shape: selfShape, mask: .causal(queryOffset: offset), scale: scale, scratch: attentionScratch)
             }
             layer.selfOut.forward(attended, rows: t, output: projected, dequantized: dequantized)
-            Self.add(projected, into: x, count: t * d)
+            Vector.add(projected, into: x, count: t * d)
             // Cross-attention over the window's encoder output.
             layer.crossNorm.forward(x, rows: t, dim: d, output: normed)
             layer.crossQuery.forward(normed, rows: t, output: qkv, dequantized: dequantized)
@@ -245,7 +240,7 @@ public final class WhisperSession {
                 }
             }
             layer.crossOut.forward(attended, rows: t, output: projected, dequantized: dequantized)
-            Self.add(projected, into: x, count: t * d)
+            Vector.add(projected, into: x, count: t * d)
             decoderFeedForward(layer, rows: t)
         }
         w.decoderNorm.forward(x, rows: t, dim: d, output: normed)

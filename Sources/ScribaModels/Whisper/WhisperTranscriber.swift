@@ -475,52 +475,29 @@ public final class WhisperTranscriber {
             maxLength = min(maxLength, Int((windowSeconds * perSecond).rounded(.up)) + options.tokenBudgetMargin)
         }
         maxLength = max(1, maxLength)
-        // Only text tokens count: timestamps differ between the copies of a looping segment.
-        var detector = RepetitionDetector(options: options.repetitionGuard)
-        var looped = false
-        var stoppedAtEnd = false
         let endOfText = special.endOfText
-        var generated: [Int] = []
-        generated.reserveCapacity(maxLength)
+        // Only text tokens count for the guard: timestamps differ between the copies of a looping segment.
+        let loop = TokenLoop(logits: UnsafeMutableBufferPointer(start: session.logits, count: vocab), maxLength: maxLength,
+                             isStop: { $0 == endOfText }, repetitionGuard: options.repetitionGuard, guarded: { $0 < endOfText },
+                             noRepeatNgramSize: noRepeatNgramSize, bannable: { $0 < endOfText })
         var sumLogProb = 0.0
         var step = [0]
-        let row = UnsafeMutableBufferPointer(start: session.logits, count: vocab)
-        for index in 0..<maxLength {
-            filters.apply(to: row, sampled: generated[...])
-            if let n = noRepeatNgramSize {
-                NoRepeatNgram.apply(size: n, sequence: generated[...], to: row) { $0 < endOfText }
-            }
-            let token: Int
+        let output = try loop.run(shape: { row, generated in filters.apply(to: row, sampled: generated) }, pick: { row in
             let logSum = Self.logSumExp(row)
-            if temperature > 0 {
-                token = Self.sample(row, temperature: temperature, random: &random)
-            } else {
-                token = Self.argmax(row)
-            }
+            let token = temperature > 0 ? Self.sample(row, temperature: temperature, random: &random)
+                : Vector.argmax(row.baseAddress!, count: row.count)
             sumLogProb += Double(row[token] - logSum)
-            if token == special.endOfText { stoppedAtEnd = true; break }
-            generated.append(token)
-            if token < endOfText, detector.push(token, position: generated.count - 1) {
-                looped = true
-                generated.removeSubrange((detector.loopStart ?? generated.count)...)
-                break
-            }
-            if index + 1 == maxLength { break }
+            return token
+        }, advance: { token in
             step[0] = token
             try step.withUnsafeBufferPointer { try session.decode($0) }
             session.computeLogits(firstRow: 0, count: 1)
-        }
+        })
+        let generated = output.ids, looped = output.looped, stoppedAtEnd = output.stopped
         return Outcome(tokens: generated, sumLogProb: sumLogProb,
                        averageLogProb: sumLogProb / Double(generated.count + 1),
                        noSpeechProbability: noSpeech, temperature: temperature, compressionRatio: nil,
                        looped: looped, reachedLimit: !looped && !stoppedAtEnd)
-    }
-
-    static func argmax(_ row: UnsafeMutableBufferPointer<Float>) -> Int {
-        var best = 0
-        var value = -Float.infinity
-        for i in 0..<row.count where row[i] > value { value = row[i]; best = i }
-        return best
     }
 
     /// log Σ exp(row), in Float as CT2's log-softmax.

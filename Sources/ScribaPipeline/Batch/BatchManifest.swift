@@ -38,7 +38,7 @@ public struct BatchManifest: Codable, Sendable, Equatable {
     public func save(to folder: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try OutputWriter.write(try encoder.encode(self), to: folder.appendingPathComponent(Self.fileName))
+        try AtomicFile.write(try encoder.encode(self), to: folder.appendingPathComponent(Self.fileName))
     }
 
 }

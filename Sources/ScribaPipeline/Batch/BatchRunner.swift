@@ -144,17 +144,17 @@ public struct BatchRunner: Sendable {
         let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         let report = BatchReport(fileReports: reports.compactMap { $0 }, wallSeconds: wall, settings: configuration.settings)
         if let writeFailure {
-            if let folder { try? OutputWriter.write(try report.encoded(), to: folder.appendingPathComponent(BatchReport.fileName)) }
+            if let folder { try? AtomicFile.write(try report.encoded(), to: folder.appendingPathComponent(BatchReport.fileName)) }
             throw writeFailure
         }
-        if let folder { try OutputWriter.write(try report.encoded(), to: folder.appendingPathComponent(BatchReport.fileName)) }
+        if let folder { try AtomicFile.write(try report.encoded(), to: folder.appendingPathComponent(BatchReport.fileName)) }
         if stop?.isRequested == true, report.files < total {
             throw BatchError.interrupted(done: report.files, total: total)
         }
         return report
     }
 
-    /// Deletes what a killed run left mid-write (`OutputWriter`'s `.NAME.UUID.partial` files): never
+    /// Deletes what a killed run left mid-write (`AtomicFile`'s `.NAME.UUID.partial` files): never
     /// outputs, only garbage. (Two batches writing one folder at once are not supported anyway.)
     static func removeAbandonedTemporaries(in folder: URL) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
@@ -207,7 +207,7 @@ public struct BatchRunner: Sendable {
             if let folder = configuration.outputDirectory {
                 for output in outputs {
                     let name = "\(stem).\(output.fileExtension)"
-                    try OutputWriter.write(output.contents, to: folder.appendingPathComponent(name))
+                    try AtomicFile.write(output.contents, to: folder.appendingPathComponent(name))
                     records.append(.init(name: name, bytes: output.contents.utf8.count))
                 }
             }

@@ -8,7 +8,7 @@ import Darwin
 /// Saves files so a reader — or a run interrupted half-way — never sees a partial file: the bytes go
 /// to a temporary file in the same folder (same file system, so the rename cannot copy), which is
 /// then renamed over the target in one step.
-public enum OutputWriter {
+public enum AtomicFile {
     public static func write(_ text: String, to url: URL) throws {
         try write(Data(text.utf8), to: url)
     }
