@@ -143,3 +143,24 @@ struct Qwen3ASRLoadingTests {
         #expect(throws: Qwen3ASRError.self) { try model.transcribe(mel: Tensor(zeros: [128, 10])) }
     }
 }
+
+/// A tensor the config does not account for is another architecture: loading names it and stops.
+struct Qwen3UnexpectedTensorTests {
+    @Test func anExtraBiasIsNamed() throws {
+        let folder = try Qwen3Fixtures.temporaryCopy(of: "asr-tiny-f32")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("model.safetensors")
+        let source = try SafeTensorsFile(url: url)
+        var entries: [SafeTensorsWriter.Entry] = try source.names.map { name in
+            let info = try source.info(name)
+            return (name, info.dtype, info.shape, try source.withRawBytes(name) { Data($0) })
+        }
+        // q_proj with a bias: a checkpoint of another attention_bias setting.
+        entries.append(("thinker.model.layers.0.self_attn.q_proj.bias", .f32, [64], Data(count: 64 * 4)))
+        try FileManager.default.removeItem(at: url)
+        try SafeTensorsWriter.write(tensors: entries, to: url)
+        let error = #expect(throws: ModelLoadError.self) { try Qwen3ASR(folder: folder) }
+        #expect(error == .unexpectedTensors(["thinker.model.layers.0.self_attn.q_proj.bias"], folder: folder))
+        #expect(error?.description.contains("thinker.model.layers.0.self_attn.q_proj.bias") == true)
+    }
+}

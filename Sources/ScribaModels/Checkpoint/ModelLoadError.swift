@@ -33,6 +33,8 @@ public enum ModelLoadError: Error, Equatable, Sendable {
     // sharded checkpoints (SafeTensorsCheckpoint)
     /// The folder has neither `model.safetensors` nor `model.safetensors.index.json`.
     case checkpointMissing(folder: URL)
+    /// Tensors the model's config does not account for (another architecture or a misread config).
+    case unexpectedTensors([String], folder: URL)
     case indexInvalid(URL, detail: String)
     case shardMissing(shard: URL, index: URL)
     /// The index says `name` lives in `shard`, but that shard's header has no such tensor.
@@ -87,6 +89,9 @@ extension ModelLoadError: LocalizedError, CustomStringConvertible {
         case .duplicateTensor(let url, let name):
             return "\(url.lastPathComponent): tensor name '\(name)' appears twice; names must be unique. Rename one of them."
 
+        case .unexpectedTensors(let names, let folder):
+            let shown = names.prefix(5).joined(separator: ", ") + (names.count > 5 ? " and \(names.count - 5) more" : "")
+            return "\(folder.path): the checkpoint has tensors its config.json does not account for (\(shown)); it is another architecture or its config.json does not belong to these weights. Use the config.json that came with the weights."
         case .checkpointMissing(let folder):
             return "\(folder.path): has neither model.safetensors nor model.safetensors.index.json. Point at the folder that holds the model weights, or download the model again."
         case .indexInvalid(let url, let detail):

@@ -29,33 +29,6 @@ final class Qwen3WeightArena {
     }
 }
 
-/// A grow-only scratch buffer: stable pointer, reallocated only when a call needs more than before.
-final class Qwen3Buffer {
-    private(set) var pointer: UnsafeMutablePointer<Float>
-    private(set) var capacity: Int
-
-    init(_ capacity: Int) {
-        self.capacity = max(1, capacity)
-        pointer = .allocate(capacity: self.capacity)
-        pointer.initialize(repeating: 0, count: self.capacity)
-    }
-
-    deinit { pointer.deallocate() }
-
-    func reserve(_ needed: Int) {
-        guard needed > capacity else { return }
-        pointer.deallocate()
-        capacity = needed
-        pointer = .allocate(capacity: needed)
-        pointer.initialize(repeating: 0, count: needed)
-    }
-
-    func buffer(_ count: Int) -> UnsafeMutableBufferPointer<Float> {
-        reserve(count)
-        return UnsafeMutableBufferPointer(start: pointer, count: count)
-    }
-}
-
 /// Reads checkpoint tensors in two passes: `plan` checks every name, shape and dtype and sums the
 /// arena floats and the weight bytes; `load` copies them in the same order.
 struct Qwen3WeightLoader {
@@ -65,6 +38,8 @@ struct Qwen3WeightLoader {
     private(set) var plannedFloats = 0
     /// Bytes of every weight as held in memory (matrices in `precision`, the rest as Float).
     private(set) var weightBytes = 0
+    /// Every tensor name read so far (the rest of the checkpoint is unexpected).
+    private(set) var used = Set<String>()
     /// A valid but unused address handed out while planning.
     nonisolated(unsafe) private static let placeholder = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     private static let placeholderMatrix = try! WeightMatrix(rows: 1, cols: 1, values: [0], precision: .f32)
@@ -139,8 +114,9 @@ struct Qwen3WeightLoader {
     }
 
     /// Checks presence, shape and dtype; returns the dtype.
-    private func check(_ name: String, _ shape: [Int]) throws -> DType {
+    private mutating func check(_ name: String, _ shape: [Int]) throws -> DType {
         guard checkpoint.contains(name) else { throw ModelLoadError.tensorMissing(name: name, in: checkpoint.folder) }
+        used.insert(name)
         let info = try checkpoint.info(name)
         let file = try checkpoint.file(containing: name)
         guard info.shape == shape else {
@@ -234,6 +210,11 @@ struct Qwen3ThinkerWeights {
         let tied = headIsTied(checkpoint: checkpoint, config: config)
         var planner = Qwen3WeightLoader(checkpoint: checkpoint, arena: nil, precision: precision)
         _ = try build(&planner, config: config, tied: tied)
+        // A tensor the config does not account for (a bias the config says is absent, a layer past
+        // num_hidden_layers, another head) means another architecture: computing without it would
+        // give wrong output quietly.
+        let unexpected = checkpoint.names.filter { !planner.used.contains($0) }
+        guard unexpected.isEmpty else { throw ModelLoadError.unexpectedTensors(unexpected, folder: checkpoint.folder) }
         let arena = Qwen3WeightArena(count: planner.plannedFloats)
         var loader = Qwen3WeightLoader(checkpoint: checkpoint, arena: arena, precision: precision)
         let (encoder, decoder) = try build(&loader, config: config, tied: tied)

@@ -151,28 +151,28 @@ final class Qwen3Scratch {
     // Encoder: C = downsample channels, H/W after each stride-2 conv, d = d_model.
     let windowTokens: Int        // tokens per full attention window (13 · 8 = 104)
     let encoderRows: Int         // windowTokens · encoderWindowsPerPass
-    let chunkInput: Qwen3Buffer  // [mel × chunkFrames]
-    let conv1: Qwen3Buffer       // [C × H1 × W1]
-    let conv2: Qwen3Buffer       // [C × H2 × W2]
-    let conv3: Qwen3Buffer       // [C × H3 × W3]
-    let im2col: Qwen3Buffer      // largest conv im2col
-    let flat: Qwen3Buffer        // [encoderRows × C·H3]
-    let encHidden: Qwen3Buffer   // [encoderRows × d]
-    let encNormed: Qwen3Buffer   // [encoderRows × d]
-    let encQKV: Qwen3Buffer      // [encoderRows × 3d]
-    let encAttention: Qwen3Buffer // [encoderRows × d]
-    let encFFN: Qwen3Buffer      // [encoderRows × ffn]
-    let encScores: Qwen3Buffer   // [windowTokens²]
+    let chunkInput: ScratchBuffer  // [mel × chunkFrames]
+    let conv1: ScratchBuffer       // [C × H1 × W1]
+    let conv2: ScratchBuffer       // [C × H2 × W2]
+    let conv3: ScratchBuffer       // [C × H3 × W3]
+    let im2col: ScratchBuffer      // largest conv im2col
+    let flat: ScratchBuffer        // [encoderRows × C·H3]
+    let encHidden: ScratchBuffer   // [encoderRows × d]
+    let encNormed: ScratchBuffer   // [encoderRows × d]
+    let encQKV: ScratchBuffer      // [encoderRows × 3d]
+    let encAttention: ScratchBuffer // [encoderRows × d]
+    let encFFN: ScratchBuffer      // [encoderRows × ffn]
+    let encScores: ScratchBuffer   // [windowTokens²]
 
     // Decoder: B = prefillRows, q = heads·headDim, kv = kvHeads·headDim, I = intermediate.
-    let hidden: Qwen3Buffer      // [B × hidden]
-    let normed: Qwen3Buffer      // [B × hidden]
-    let qkv: Qwen3Buffer         // [B × (q + 2kv)]
-    let attention: Qwen3Buffer   // [B × q]
-    let gateUp: Qwen3Buffer      // [B × 2I]
-    let activated: Qwen3Buffer   // [B × I]
-    let scores: Qwen3Buffer      // [B × keys], grows with the context
-    let logits: Qwen3Buffer      // [headRows]
+    let hidden: ScratchBuffer      // [B × hidden]
+    let normed: ScratchBuffer      // [B × hidden]
+    let qkv: ScratchBuffer         // [B × (q + 2kv)]
+    let attention: ScratchBuffer   // [B × q]
+    let gateUp: ScratchBuffer      // [B × 2I]
+    let activated: ScratchBuffer   // [B × I]
+    let scores: ScratchBuffer      // [B × keys], grows with the context
+    let logits: ScratchBuffer      // [headRows]
     /// Dequantised weight tiles for GEMM and GEMV outputs of accumulating calls.
     let linear = LinearScratch()
 
@@ -184,29 +184,29 @@ final class Qwen3Scratch {
         windowTokens = w3 * (a.nWindowInfer / a.chunkFrames)
         encoderRows = windowTokens * Self.encoderWindowsPerPass
         let d = a.dModel
-        chunkInput = Qwen3Buffer(a.numMelBins * a.chunkFrames)
-        conv1 = Qwen3Buffer(channels * h1 * w1)
-        conv2 = Qwen3Buffer(channels * h2 * w2)
-        conv3 = Qwen3Buffer(channels * h3 * w3)
-        im2col = Qwen3Buffer(max(9 * h1 * w1, channels * 9 * h2 * w2, channels * 9 * h3 * w3))
-        flat = Qwen3Buffer(encoderRows * channels * h3)
-        encHidden = Qwen3Buffer(encoderRows * d)
-        encNormed = Qwen3Buffer(encoderRows * d)
-        encQKV = Qwen3Buffer(encoderRows * 3 * d)
-        encAttention = Qwen3Buffer(encoderRows * max(d, a.outputDim))
-        encFFN = Qwen3Buffer(encoderRows * a.encoderFFNDim)
-        encScores = Qwen3Buffer(windowTokens * windowTokens)
+        chunkInput = ScratchBuffer(a.numMelBins * a.chunkFrames)
+        conv1 = ScratchBuffer(channels * h1 * w1)
+        conv2 = ScratchBuffer(channels * h2 * w2)
+        conv3 = ScratchBuffer(channels * h3 * w3)
+        im2col = ScratchBuffer(max(9 * h1 * w1, channels * 9 * h2 * w2, channels * 9 * h3 * w3))
+        flat = ScratchBuffer(encoderRows * channels * h3)
+        encHidden = ScratchBuffer(encoderRows * d)
+        encNormed = ScratchBuffer(encoderRows * d)
+        encQKV = ScratchBuffer(encoderRows * 3 * d)
+        encAttention = ScratchBuffer(encoderRows * max(d, a.outputDim))
+        encFFN = ScratchBuffer(encoderRows * a.encoderFFNDim)
+        encScores = ScratchBuffer(windowTokens * windowTokens)
 
         let rows = Self.prefillRows
         let q = t.numAttentionHeads * t.headDim, kv = t.numKeyValueHeads * t.headDim
-        hidden = Qwen3Buffer(rows * t.hiddenSize)
-        normed = Qwen3Buffer(rows * t.hiddenSize)
-        qkv = Qwen3Buffer(rows * (q + 2 * kv))
-        attention = Qwen3Buffer(rows * q)
-        gateUp = Qwen3Buffer(rows * 2 * t.intermediateSize)
-        activated = Qwen3Buffer(rows * t.intermediateSize)
-        scores = Qwen3Buffer(rows * Qwen3ASR.initialCachePositions)
-        logits = Qwen3Buffer(config.headRows)
+        hidden = ScratchBuffer(rows * t.hiddenSize)
+        normed = ScratchBuffer(rows * t.hiddenSize)
+        qkv = ScratchBuffer(rows * (q + 2 * kv))
+        attention = ScratchBuffer(rows * q)
+        gateUp = ScratchBuffer(rows * 2 * t.intermediateSize)
+        activated = ScratchBuffer(rows * t.intermediateSize)
+        scores = ScratchBuffer(rows * Qwen3ASR.initialCachePositions)
+        logits = ScratchBuffer(config.headRows)
         dModel = d
         ffnDim = a.encoderFFNDim
         flatWidth = channels * h3

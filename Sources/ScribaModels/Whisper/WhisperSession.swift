@@ -34,6 +34,8 @@ public final class WhisperSession {
     /// f32 copy of one decoder matrix for GEMM prefill when the weights are not f32; nil for f32.
     private let dequantized: UnsafeMutablePointer<Float>?
     private let pool = ThreadPool.shared
+    /// Owns every scratch buffer above (freed with the session; none is ever reallocated).
+    private var storage: [ScratchBuffer] = []
     /// Encoder output of the current window, [audioPositions, d].
     let encoderOutput: UnsafeMutablePointer<Float>
     /// Cross-attention K|V per decoder layer: [decoderLayers][audioPositions, 2d].
@@ -48,10 +50,10 @@ public final class WhisperSession {
         let d = c.modelDim
         rows = max(c.audioPositions, c.textPositions)
         cache = KVCache(layers: c.decoderLayers, maxSequenceLength: c.textPositions, kvHeads: c.decoderHeads, headDim: d / c.decoderHeads)
+        var owned: [ScratchBuffer] = []
         func buffer(_ count: Int) -> UnsafeMutablePointer<Float> {
-            let p = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
-            p.initialize(repeating: 0, count: max(1, count))
-            return p
+            owned.append(ScratchBuffer(count))
+            return owned[owned.count - 1].pointer
         }
         conv1Columns = UnsafeMutableBufferPointer(start: buffer(c.melBins * 3 * c.windowFrames), count: c.melBins * 3 * c.windowFrames)
         conv2Columns = UnsafeMutableBufferPointer(start: buffer(d * 3 * c.audioPositions), count: d * 3 * c.audioPositions)
@@ -70,13 +72,7 @@ public final class WhisperSession {
         crossKeyValues = buffer(c.decoderLayers * c.audioPositions * 2 * d)
         logits = buffer(Self.logitRows * c.vocabularySize)
         dequantized = model.precision == .f32 ? nil : buffer(max(3 * d, c.ffnDim) * max(d, c.ffnDim))
-    }
-
-    deinit {
-        for p in [conv1Columns.baseAddress, conv2Columns.baseAddress, convOutput1, convOutput2, x, normed, qkv, attended,
-                  projected, hidden, attentionScratch.baseAddress, encoderOutput, crossKeyValues, logits, dequantized] {
-            p?.deallocate()
-        }
+        storage = owned
     }
 
     // MARK: - Encoder
