@@ -29,7 +29,7 @@ struct ModelResolverTests {
 
         let listed = try #require(ModelCache(root: environment.hubCache).cachedModels().first)
         #expect(listed.repo.description == "scriba-test/tiny-asr")
-        // 76 + 4096 + 25 bytes of blobs (see README-hub.md).
+        // 76 + 4096 + 25 bytes of blobs (see Tests/Fixtures/README.md).
         #expect(listed.sizeBytes == 4197)
         #expect(listed.refs == ["main": Self.pythonCommit])
         #expect(listed.snapshots == [Self.pythonCommit])

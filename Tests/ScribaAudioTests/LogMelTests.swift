@@ -1,5 +1,5 @@
 // LogMel vs reference features from transformers' WhisperFeatureExtractor as qwen-asr 0.0.6 calls it
-// (Tests/Fixtures/mel, made by scripts/fixtures/make_mel_fixtures.py; see README-mel.md).
+// (Tests/Fixtures/mel, made by scripts/fixtures/make_mel_fixtures.py; see Tests/Fixtures/README.md).
 
 import Foundation
 import ScribaTensor

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import ScribaAudio
 
-/// WAV files written by ffmpeg and sox (see Tests/Fixtures/README-audio.md), so the reader is
+/// WAV files written by ffmpeg and sox (see Tests/Fixtures/README.md), so the reader is
 /// checked against headers we did not write ourselves.
 @Suite struct WAVFixtureTests {
     private func read(_ name: String) throws -> (info: AudioSourceInfo, interleaved: [Float]) {

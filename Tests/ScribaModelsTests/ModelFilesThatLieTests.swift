@@ -4,7 +4,7 @@ import ScribaTensor
 @testable import ScribaModels
 import ScribaTestSupport
 
-// Model files whose contents lie about themselves (issue 12 §4). Each is made by copying a real
+// Model files whose contents lie about themselves. Each is made by copying a real
 // checkpoint — the tiny Qwen3-ASR fixture, or the Whisper base CTranslate2 model when cached — into
 // a temp folder and damaging one thing. Loading must fail with a typed error whose description
 // names the file and, where there is one, the tensor; never a crash or a large allocation.

@@ -3,7 +3,7 @@ import Testing
 import ScribaTensor
 @testable import ScribaModels
 
-// Parity with the official qwen-asr 0.0.6 code on the tiny fixtures (Tests/Fixtures/README-qwen3.md):
+// Parity with the official qwen-asr 0.0.6 code on the tiny fixtures (Tests/Fixtures/README.md):
 // encoder rows, first-step logits, 32 greedy ids, prompts and output parsing, for f32 and bf16
 // weights and the sharded copy. long_40s's encoder is checked in ScribaPipelineTests (its full
 // features are not stored; they come from LogMel there).

@@ -2,7 +2,7 @@ import Foundation
 import ScribaTensor
 @testable import ScribaModels
 
-/// Tests/Fixtures/qwen3 (see Tests/Fixtures/README-qwen3.md): tiny checkpoints and what the official
+/// Tests/Fixtures/qwen3 (see Tests/Fixtures/README.md): tiny checkpoints and what the official
 /// qwen-asr 0.0.6 code computed from them.
 enum Qwen3Fixtures {
     static let directory: URL = {

@@ -4,7 +4,7 @@ import ScribaTensor
 @testable import ScribaModels
 
 // Qwen3-ForcedAligner against qwen-asr 0.0.6 on the tiny aligner fixture
-// (Tests/Fixtures/README-qwen3.md, aligner_reference.json). Cases whose audio has reference
+// (Tests/Fixtures/README.md, aligner_reference.json). Cases whose audio has reference
 // features (en, punct_only on speech_en; long_text on short_0p5) run the model here; the others
 // need LogMel and run in ScribaPipelineTests.
 

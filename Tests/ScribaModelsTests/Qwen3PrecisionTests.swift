@@ -3,7 +3,7 @@ import Testing
 import ScribaTensor
 @testable import ScribaModels
 
-// Weight storage precision on the tiny parity fixtures (Tests/Fixtures/README-qwen3.md). The bf16
+// Weight storage precision on the tiny parity fixtures (Tests/Fixtures/README.md). The bf16
 // checkpoint held as bf16 (its bytes kept) or widened to f32 must give the official greedy ids
 // exactly; int8 (group-wise, 128 columns) is lossy, so its agreement with the official ids is
 // measured and held above a floor.

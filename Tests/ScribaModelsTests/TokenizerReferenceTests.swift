@@ -3,7 +3,7 @@ import Testing
 @testable import ScribaModels
 
 /// Reference ids and decodes made by scripts/fixtures/make_tokenizer_fixtures.py
-/// (see Tests/Fixtures/README-tokenizer.md).
+/// (see Tests/Fixtures/README.md).
 struct TokenizerReference: Decodable {
     struct Entry: Decodable {
         var text: String

@@ -4,7 +4,7 @@ import ScribaTensor
 @testable import ScribaModels
 import ScribaTestSupport
 
-/// faster-whisper 1.2.1 / CTranslate2 4.8.5 reference runs on librivox-0870 (README-whisper.md), fed the
+/// faster-whisper 1.2.1 / CTranslate2 4.8.5 reference runs on librivox-0870 (Tests/Fixtures/README.md), fed the
 /// reference's own log-mel (`librivox-0870.mel.f32`), so these tests check the engine alone.
 enum WhisperReference {
     nonisolated(unsafe) static let json: [String: Any] = {

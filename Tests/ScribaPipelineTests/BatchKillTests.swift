@@ -4,7 +4,7 @@ import ScribaAudio
 @testable import ScribaPipeline
 import ScribaTestSupport
 
-// A batch that survives being stopped (issue 12 §3): in-process checks of BatchRunner's stop,
+// A batch that survives being stopped: in-process checks of BatchRunner's stop,
 // write-failure and cleanup paths, and a shortened kill trial of the real `scriba subtitles`
 // (scripts/kill-trials runs the full 5-trial version on a release build).
 

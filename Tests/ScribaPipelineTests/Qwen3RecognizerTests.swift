@@ -6,7 +6,7 @@ import ScribaTensor
 @testable import ScribaPipeline
 
 // The Qwen3 adapter end to end from raw samples (our LogMel, not the reference features), against
-// what qwen-asr 0.0.6 produced on the same clips (Tests/Fixtures/README-qwen3.md).
+// what qwen-asr 0.0.6 produced on the same clips (Tests/Fixtures/README.md).
 
 enum Qwen3PipelineFixtures {
     static let directory: URL = {

@@ -9,7 +9,7 @@ import ScribaTestSupport
 // ~/.cache/scriba/models/whisper-base is absent; CI fetches it with scripts/fetch-whisper-base).
 
 private enum LibriVox {
-    /// The five LibriVox clips (Tests/Fixtures/README-pipeline.md) with the pocketsphinx reference
+    /// The five LibriVox clips (Tests/Fixtures/README.md) with the pocketsphinx reference
     /// transcriptions (lower case; "mister" is what Whisper writes as "Mr.").
     static let clips: [(name: String, words: [String])] = [
         ("0870", "and mister john dashwood had then leisure to consider how much there might be prudently in his power to do for them"),

@@ -6,7 +6,7 @@ import ScribaTensor
 @testable import ScribaPipeline
 import ScribaTestSupport
 
-/// Fixture folder and weights for the Whisper adapter tests (see Tests/Fixtures/README-whisper.md).
+/// Fixture folder and weights for the Whisper adapter tests (see Tests/Fixtures/README.md).
 enum WhisperPipelineFixtures {
     static let folder: URL = {
         var url = URL(fileURLWithPath: #filePath)

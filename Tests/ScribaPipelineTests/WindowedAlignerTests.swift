@@ -3,7 +3,7 @@ import Testing
 import ScribaAudio
 @testable import ScribaPipeline
 
-// Aligner safety on long spans (issue 11 §3): windows, plateau detection, re-alignment on a
+// Aligner safety on long spans: windows, plateau detection, re-alignment on a
 // narrower window, interpolation with the `interpolated` flag, and the output guarantees.
 
 /// Records every call's audio duration and unit count, then answers with `answer` (or the wrapped

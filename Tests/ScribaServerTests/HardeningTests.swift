@@ -4,7 +4,7 @@ import HummingbirdTesting
 import Testing
 @testable import ScribaServer
 
-/// Abuse and security defaults (issue 12 §2) that HummingbirdTesting can drive: API keys, CORS,
+/// Abuse and security defaults that HummingbirdTesting can drive: API keys, CORS,
 /// malformed bodies, uploads spooled to disk. Slow-loris and load are scripts (scripts/server/).
 @Suite struct HardeningTests {
     static let key = "test-key-0123456789"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Abuse checks of a running `scriba serve` ASR port, loopback only (issue 12 §2).
+"""Abuse checks of a running `scriba serve` ASR port, loopback only.
 
     scriba serve asr --idle-timeout 5 --max-upload-mb 5 [--api-key KEY] &
     python3 scripts/server/abuse_check.py --port 7861 --idle-timeout 5 --max-upload-mb 5 \

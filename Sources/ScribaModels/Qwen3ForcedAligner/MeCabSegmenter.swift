@@ -10,7 +10,7 @@ import Glibc
 /// thread-safe: calls are serialised by a lock.
 ///
 /// Differences from the reference's nagisa (measured on the sentences in
-/// Tests/Fixtures/qwen3/aligner_units_reference.json; see Tests/Fixtures/README-aligner.md):
+/// Tests/Fixtures/qwen3/aligner_units_reference.json; see Tests/Fixtures/README.md):
 /// IPADIC keeps some compounds whole that nagisa splits (日本語, 図書館, お願い, ので, 十分) and keeps
 /// digit runs together (2024) where nagisa makes one unit per digit. Both cut verb endings the
 /// same way (し/まし/た). Times then cover the same audio with fewer, longer units.

@@ -1,4 +1,4 @@
-/// How `WindowedAligner` keeps a forced aligner inside the range where it works (issue 11 §3):
+/// How `WindowedAligner` keeps a forced aligner inside the range where it works:
 /// the Qwen3 aligner has a fixed set of time bins per call and, fed minutes of audio, tends to
 /// give whole runs of words one time. Defaults are deliberately conservative.
 public struct AlignmentSafetyOptions: Sendable, Hashable {

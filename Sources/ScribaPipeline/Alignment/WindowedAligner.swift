@@ -12,7 +12,7 @@ public protocol UnitAligner: Sendable {
     func align(_ audio: AudioBuffer, units: [String]) async throws -> [TimedWord]
 }
 
-/// Keeps a `UnitAligner` safe on long spans (issue 11 §3):
+/// Keeps a `UnitAligner` safe on long spans:
 /// 1. audio longer than `windowDuration` is cut at pauses (`PauseChunker`, no overlap) and the
 ///    units are shared out in proportion to each window's speech (VAD frames);
 /// 2. each window's words are checked by `PlateauDetector`; a plateau's stretch — from the end of
