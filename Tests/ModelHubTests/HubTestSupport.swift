@@ -1,6 +1,7 @@
 import Foundation
 @testable import ScribaHub
 import ScribaPipeline
+import ScribaTestSupport
 
 /// A fresh temporary folder per test (removed by the caller's `defer`).
 func makeTemporaryFolder() throws -> URL {
@@ -53,13 +54,7 @@ func startTinyHub() async throws -> (FakeHub, URL) {
 }
 
 func fixturesFolder() -> URL {
-    var url = URL(fileURLWithPath: #filePath)
-    while url.path != "/" {
-        url.deleteLastPathComponent()
-        let candidate = url.appendingPathComponent("Tests/Fixtures")
-        if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
-    }
-    return url
+    TestLocations.fixtures
 }
 
 func symlinkTarget(_ url: URL) -> String? {

@@ -7,38 +7,10 @@ import ScribaTestSupport
 // Pull-on-first-use as a user meets it: the built `scriba` binary with HF_ENDPOINT pointed at the
 // in-process fake hub and HF_HOME at a temporary folder, counting what the hub serves.
 
-/// The `scriba` built beside this test runner, or $SCRIBA_BINARY.
-private func scribaBinary() -> URL { TestLocations.scribaExecutable }
-
-private struct Run {
-    let status: Int32
-    let stdout: String
-    let stderr: String
-}
-
 /// Runs scriba with only the variables given (plus PATH), so the developer's own cache and hub
 /// settings never leak into the test.
-private func runScriba(_ arguments: [String], environment: [String: String]) async throws -> Run {
-    let binary = scribaBinary()
-    try #require(FileManager.default.isExecutableFile(atPath: binary.path),
-                 "no scriba binary at \(binary.path): run `swift build --product scriba` (or set SCRIBA_BINARY)")
-    let folder = try makeTemporaryFolder()
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let out = folder.appendingPathComponent("out"), err = folder.appendingPathComponent("err")
-    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    process.environment = environment.merging(["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]) { a, _ in a }
-    process.standardOutput = try FileHandle(forWritingTo: out)
-    process.standardError = try FileHandle(forWritingTo: err)
-    let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-        process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-        do { try process.run() } catch { continuation.resume(throwing: error) }
-    }
-    return Run(status: status, stdout: try String(contentsOf: out, encoding: .utf8),
-               stderr: try String(contentsOf: err, encoding: .utf8))
+private func runScriba(_ arguments: [String], environment: [String: String]) async throws -> ScribaRun {
+    try await ScribaRun.run(arguments, environment: environment)
 }
 
 /// Caches and Scriba's models folder under `folder`, hub at `endpoint`.

@@ -5,6 +5,7 @@ import Foundation
 import ScribaTensor
 import Testing
 import ScribaAudio
+import ScribaTestSupport
 
 /// Largest allowed |Swift − reference|; the reference's own float32 FFT noise is ~4e-5.
 private let featureTolerance: Float = 1e-4
@@ -23,13 +24,7 @@ private struct MelManifest: Decodable {
 }
 
 private enum MelFixtures {
-    static let directory: URL = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Tests/Fixtures").path) {
-            url.deleteLastPathComponent()
-        }
-        return url.appendingPathComponent("Tests/Fixtures/mel")
-    }()
+    static let directory = TestLocations.fixtures.appendingPathComponent("mel")
 
     static func manifest() throws -> MelManifest {
         try JSONDecoder().decode(MelManifest.self, from: Data(contentsOf: directory.appendingPathComponent("manifest.json")))

@@ -1,5 +1,6 @@
 import Foundation
 @testable import ScribaAudio
+import ScribaTestSupport
 
 /// Builds WAV files byte by byte, so each test states exactly the header it feeds the reader.
 struct WAVBytes {
@@ -63,11 +64,7 @@ func float32Bytes(_ values: [Float]) -> [UInt8] { values.flatMap { le($0.bitPatt
 
 /// Folder of `Tests/Fixtures/audio`, found from this file's path.
 func audioFixtureURL(_ name: String) -> URL {
-    var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Tests/Fixtures").path) {
-        url.deleteLastPathComponent()
-    }
-    return url.appendingPathComponent("Tests/Fixtures/audio").appendingPathComponent(name)
+return TestLocations.fixtures.appendingPathComponent("audio").appendingPathComponent(name)
 }
 
 /// A fresh empty folder under the temporary directory.

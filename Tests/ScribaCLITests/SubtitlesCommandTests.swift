@@ -8,57 +8,10 @@ import ScribaTestSupport
 // Runs the built `scriba` binary (what a user runs) against a fake Scriba ASR/aligner service in
 // this process, so the commands are tested end to end without model weights.
 
-/// The package root, found by walking up from this file to Package.swift.
-func packageRoot(file: String = #filePath) -> URL {
-    var url = URL(fileURLWithPath: file).deletingLastPathComponent()
-    while url.path != "/", !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-        url = url.deletingLastPathComponent()
-    }
-    return url
-}
+typealias RunResult = ScribaRun
 
-/// The `scriba` built beside this test runner, or $SCRIBA_BINARY.
-func scribaBinary() -> URL { TestLocations.scribaExecutable }
-
-struct RunResult {
-    let status: Int32
-    let stdout: String
-    let stderr: String
-}
-
-/// Runs scriba with `arguments`; output goes through files so a full pipe can never stall it.
-func runScriba(_ arguments: [String]) async throws -> RunResult {
-    let binary = scribaBinary()
-    guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-        throw CLITestError.noBinary(binary.path)
-    }
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let out = folder.appendingPathComponent("out"), err = folder.appendingPathComponent("err")
-    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    process.standardOutput = try FileHandle(forWritingTo: out)
-    process.standardError = try FileHandle(forWritingTo: err)
-    let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-        process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-        do { try process.run() } catch { continuation.resume(throwing: error) }
-    }
-    return RunResult(status: status, stdout: try String(contentsOf: out, encoding: .utf8),
-                     stderr: try String(contentsOf: err, encoding: .utf8))
-}
-
-enum CLITestError: Error, CustomStringConvertible {
-    case noBinary(String)
-    var description: String {
-        switch self {
-        case .noBinary(let path): "no scriba binary at \(path): run `swift build --product scriba` first (or set SCRIBA_BINARY)."
-        }
-    }
-}
+/// Runs the built scriba (beside this test runner, or $SCRIBA_BINARY) with `arguments`.
+func runScriba(_ arguments: [String]) async throws -> RunResult { try await ScribaRun.run(arguments) }
 
 /// A fake ASR + aligner service: every upload "says" two words, hello (0.1–0.4 s) and world
 /// (0.5–0.9 s); counts uploads per route.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ScribaModels
+import ScribaTestSupport
 
 /// Reader tests on tiny models written by CTranslate2's own serializer (fixtures) and on byte
 /// strings built here to exercise each damaged-file path.
@@ -262,17 +263,8 @@ import Testing
 
 // MARK: - Helpers
 
-/// Locates `Tests/Fixtures` from this source file.
 enum CT2Fixtures {
-    static let root: URL = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" {
-            let candidate = url.appendingPathComponent("Tests/Fixtures")
-            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
-            url = url.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../Fixtures")
-    }()
+    static let root = TestLocations.fixtures
     static var whisper: URL { root.appendingPathComponent("whisper") }
 }
 

@@ -1,21 +1,12 @@
 import Foundation
 import ScribaTensor
 @testable import ScribaModels
+import ScribaTestSupport
 
 /// Tests/Fixtures/qwen3 (see Tests/Fixtures/README.md): tiny checkpoints and what the official
 /// qwen-asr 0.0.6 code computed from them.
 enum Qwen3Fixtures {
-    static let directory: URL = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" {
-            let candidate = url.appendingPathComponent("Tests/Fixtures")
-            if FileManager.default.fileExists(atPath: candidate.path) {
-                return candidate.appendingPathComponent("qwen3")
-            }
-            url.deleteLastPathComponent()
-        }
-        return URL(fileURLWithPath: "Tests/Fixtures/qwen3")
-    }()
+    static let directory = TestLocations.fixtures.appendingPathComponent("qwen3")
 
     static func url(_ relative: String) -> URL { directory.appendingPathComponent(relative) }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ScribaModels
+import ScribaTestSupport
 
 /// Reference ids and decodes made by scripts/fixtures/make_tokenizer_fixtures.py
 /// (see Tests/Fixtures/README.md).
@@ -25,17 +26,7 @@ struct TokenizerReference: Decodable {
 }
 
 enum TokenizerFixtures {
-    static let directory: URL = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" {
-            let candidate = url.appendingPathComponent("Tests/Fixtures")
-            if FileManager.default.fileExists(atPath: candidate.path) {
-                return candidate.appendingPathComponent("tokenizer")
-            }
-            url.deleteLastPathComponent()
-        }
-        return URL(fileURLWithPath: "Tests/Fixtures/tokenizer")
-    }()
+    static let directory = TestLocations.fixtures.appendingPathComponent("tokenizer")
 
     /// Loaded once: the real Qwen vocabulary takes a moment to parse in a debug build.
     static let qwen = Result { try BPETokenizer.load(folder: directory.appendingPathComponent("qwen")) }

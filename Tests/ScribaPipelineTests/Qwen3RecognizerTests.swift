@@ -4,20 +4,13 @@ import ScribaAudio
 import ScribaModels
 import ScribaTensor
 @testable import ScribaPipeline
+import ScribaTestSupport
 
 // The Qwen3 adapter end to end from raw samples (our LogMel, not the reference features), against
 // what qwen-asr 0.0.6 produced on the same clips (Tests/Fixtures/README.md).
 
 enum Qwen3PipelineFixtures {
-    static let directory: URL = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" {
-            let candidate = url.appendingPathComponent("Tests/Fixtures")
-            if FileManager.default.fileExists(atPath: candidate.path) { return candidate.appendingPathComponent("qwen3") }
-            url.deleteLastPathComponent()
-        }
-        return URL(fileURLWithPath: "Tests/Fixtures/qwen3")
-    }()
+    static let directory = TestLocations.fixtures.appendingPathComponent("qwen3")
 
     static func url(_ relative: String) -> URL { directory.appendingPathComponent(relative) }
 

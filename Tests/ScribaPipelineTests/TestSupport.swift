@@ -1,18 +1,9 @@
 import Foundation
 import ScribaPipeline
+import ScribaTestSupport
 
 /// `Tests/Fixtures`, found by walking up from this file.
-func fixturesDirectory(file: String = #filePath) -> URL {
-    var url = URL(fileURLWithPath: file).deletingLastPathComponent()
-    while url.path != "/" {
-        let candidate = url.appendingPathComponent("Fixtures")
-        if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("formats").path) {
-            return candidate
-        }
-        url = url.deletingLastPathComponent()
-    }
-    return URL(fileURLWithPath: "Tests/Fixtures")
-}
+func fixturesDirectory() -> URL { TestLocations.fixtures }
 
 func loadTranscriptFixture(_ name: String) throws -> Transcript {
     let data = try Data(contentsOf: fixturesDirectory().appendingPathComponent("formats/\(name)"))

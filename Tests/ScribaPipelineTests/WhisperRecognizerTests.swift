@@ -8,13 +8,7 @@ import ScribaTestSupport
 
 /// Fixture folder and weights for the Whisper adapter tests (see Tests/Fixtures/README.md).
 enum WhisperPipelineFixtures {
-    static let folder: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Fixtures").path) {
-            url.deleteLastPathComponent()
-        }
-        return url.appendingPathComponent("Fixtures/whisper")
-    }()
+    static let folder = TestLocations.fixtures.appendingPathComponent("whisper")
 
     static var weights: URL { TestLocations.whisperBase }
     static var weightsInstalled: Bool { TestLocations.hasWhisperBase }

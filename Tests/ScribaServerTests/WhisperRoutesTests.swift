@@ -16,11 +16,7 @@ enum WhisperServerFixture {
     static var installed: Bool { TestLocations.hasWhisperBase }
 
     static let clip: [UInt8] = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Fixtures").path) {
-            url.deleteLastPathComponent()
-        }
-        return (try? Array(Data(contentsOf: url.appendingPathComponent("Fixtures/whisper/librivox-0870.wav")))) ?? []
+return (try? Array(Data(contentsOf: TestLocations.fixtures.appendingPathComponent("whisper/librivox-0870.wav")))) ?? []
     }()
 
     static let upload = Multipart().file("audio", "librivox-0870.wav", clip)

@@ -211,27 +211,6 @@ public final class CTranslate2Model: @unchecked Sendable {
         return Float(bitPattern: sign | ((exponent + 112) << 23) | (mantissa << 13))
     }
 
-    /// Maps `url` read-only. Returns a nil base for an empty file (mmap rejects length 0).
-    private static func map(_ url: URL) throws -> (UnsafeRawPointer?, Int) {
-        let fd = open(url.path, O_RDONLY)
-        guard fd >= 0 else {
-            let code = errno
-            if code == ENOENT { throw ModelLoadError.fileMissing(url) }
-            throw ModelLoadError.unreadable(url, reason: String(cString: strerror(code)))
-        }
-        defer { close(fd) }
-        var status = stat()
-        guard fstat(fd, &status) == 0 else {
-            throw ModelLoadError.unreadable(url, reason: String(cString: strerror(errno)))
-        }
-        guard (status.st_mode & S_IFMT) == S_IFREG else {
-            throw ModelLoadError.unreadable(url, reason: "not a regular file")
-        }
-        let length = Int(status.st_size)
-        if length == 0 { return (nil, 0) }
-        guard let pointer = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, 0), pointer != MAP_FAILED else {
-            throw ModelLoadError.unreadable(url, reason: "mmap failed: \(String(cString: strerror(errno)))")
-        }
-        return (UnsafeRawPointer(pointer), length)
-    }
+    /// Maps `url` read-only; a nil base for an empty file.
+    private static func map(_ url: URL) throws -> (UnsafeRawPointer?, Int) { try MappedFile.map(url) }
 }

@@ -111,29 +111,13 @@ public final class SafeTensorsFile: @unchecked Sendable {
         }
     }
 
-    /// Opens and maps the whole file read-only; the descriptor is closed once mapped.
+    /// Maps the whole file; fewer than the 8 bytes of the header length is an error of its own.
     private static func map(_ url: URL) throws -> (UnsafeRawPointer, Int) {
-        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let code = errno
-            if code == ENOENT { throw ModelLoadError.fileMissing(url) }
-            throw ModelLoadError.unreadable(url, reason: String(cString: strerror(code)))
+        let (base, size) = try MappedFile.map(url)
+        guard let base, size >= 8 else {
+            MappedFile.unmap(base, size)
+            throw ModelLoadError.fileTooSmall(url, byteCount: size)
         }
-        defer { close(fd) }
-        var status = stat()
-        guard fstat(fd, &status) == 0 else {
-            throw ModelLoadError.unreadable(url, reason: String(cString: strerror(errno)))
-        }
-        guard (status.st_mode & S_IFMT) == S_IFREG else {
-            throw ModelLoadError.unreadable(url, reason: "not a regular file")
-        }
-        let size = Int(status.st_size)
-        // Checked before mmap, which rejects a zero length.
-        guard size >= 8 else { throw ModelLoadError.fileTooSmall(url, byteCount: size) }
-        guard let pointer = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0),
-              pointer != UnsafeMutableRawPointer(bitPattern: -1) else {
-            throw ModelLoadError.unreadable(url, reason: "mmap failed: \(String(cString: strerror(errno)))")
-        }
-        return (UnsafeRawPointer(pointer), size)
+        return (base, size)
     }
 }
