@@ -1,5 +1,4 @@
 import Foundation
-import ScribaAudio
 
 /// Settings of the energy voice-activity detector. Levels are RMS in dB relative to full scale
 /// (a full-scale square wave is 0 dBFS) over non-overlapping frames.
