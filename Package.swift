@@ -66,10 +66,14 @@ let package = Package(
         .target(name: "CScribaKernels", cSettings: kernelSettings),
         .target(name: "ScribaTensor", dependencies: [blasDependency, "CScribaKernels"], swiftSettings: numericSettings),
         .target(name: "ScribaAudio", dependencies: ["ScribaTensor"], swiftSettings: numericSettings),
-        // Resources: the Korean aligner's word list (data, not source), found by ModelResources.
+        // Resources (data, not source; found by ModelResources): the Korean aligner's word list and the
+        // Silero VAD weights (MIT, 1.2 MB).
         .target(name: "ScribaModels", dependencies: ["ScribaTensor"],
-                exclude: ["Qwen3ForcedAligner/Resources/NOTICE-korean-words.txt"],
-                resources: [.copy("Qwen3ForcedAligner/Resources/korean-words.txt")], swiftSettings: numericSettings),
+                exclude: ["Qwen3ForcedAligner/Resources/NOTICE-korean-words.txt", "SileroVAD/Resources/LICENSE-silero-vad.txt",
+                          "SileroVAD/Resources/NOTICE-silero-vad.txt"],
+                resources: [.copy("Qwen3ForcedAligner/Resources/korean-words.txt"),
+                            .copy("SileroVAD/Resources/silero_vad_16k.safetensors")],
+                swiftSettings: numericSettings),
         // Transcript and its parts, languages, sentence grouping, subtitle shaping, minutes: Foundation only.
         .target(name: "ScribaTranscript"),
         // Model resolution, Hugging Face / ModelScope caches, pulls with checksums (the one user of swift-crypto).

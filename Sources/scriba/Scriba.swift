@@ -10,7 +10,7 @@ struct Scriba: AsyncParsableCommand {
         version: ScribaVersion.string,
         subcommands: [
             SubtitlesCommand.self, TranscribeCommand.self, AlignCommand.self, MinutesCommand.self,
-            ServeCommand.self, InfoCommand.self, ModelsCommand.self,
+            ServeCommand.self, InfoCommand.self, ModelsCommand.self, VADCommand.self,
         ]
     )
 
