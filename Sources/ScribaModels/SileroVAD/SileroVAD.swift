@@ -69,16 +69,32 @@ public final class SileroVAD: @unchecked Sendable {
         guard unexpected.isEmpty else { throw ModelLoadError.unexpectedTensors(unexpected, folder: url) }
     }
 
+    /// Frames whose convolutions run as one batch (~65 s of audio, ~40 MB of scratch): memory stays
+    /// bounded for any length, and the matrix products stay large enough to run at full speed.
+    static let blockFrames = 2048
+
     /// Speech probability of every 512-sample frame of `samples` (16 kHz mono), in order.
     public func probabilities(_ samples: [Float]) -> [Float] {
         let frames = (samples.count + Self.frameSamples - 1) / Self.frameSamples
-        guard frames > 0 else { return [] }
-        let features = convolutions(samples, frames: frames)   // [frames, 128]
-        return recur(features, frames: frames)
+        var result: [Float] = []
+        result.reserveCapacity(frames)
+        var state = LSTMState()
+        for first in stride(from: 0, to: frames, by: Self.blockFrames) {
+            let count = min(Self.blockFrames, frames - first)
+            let features = convolutions(samples, firstFrame: first, frames: count)   // [count, 128]
+            result += recur(features, frames: count, state: &state)
+        }
+        return result
     }
 
-    /// STFT magnitude and the four convolutions for all frames: [frames × 128].
-    private func convolutions(_ samples: [Float], frames: Int) -> [Float] {
+    /// The LSTM's hidden and cell state, carried from frame to frame.
+    struct LSTMState {
+        var hidden = [Float](repeating: 0, count: SileroVAD.hiddenSize)
+        var cell = [Float](repeating: 0, count: SileroVAD.hiddenSize)
+    }
+
+    /// STFT magnitude and the four convolutions for `frames` frames from `firstFrame`: [frames × 128].
+    private func convolutions(_ samples: [Float], firstFrame: Int, frames: Int) -> [Float] {
         let n = Self.fftSize, steps = Self.steps, bins = Self.bins
         let window = Self.frameSamples + Self.contextSamples
         // STFT windows, [frames·steps × 256]: frame f covers samples f·512 − 64 ..< f·512 + 512 (zeros
@@ -86,7 +102,7 @@ public final class SileroVAD: @unchecked Sendable {
         var columns = [Float](repeating: 0, count: frames * steps * n)
         var padded = [Float](repeating: 0, count: window + Self.reflectPad)
         for f in 0..<frames {
-            let first = f * Self.frameSamples - Self.contextSamples
+            let first = (firstFrame + f) * Self.frameSamples - Self.contextSamples
             for i in 0..<window {
                 let s = first + i
                 padded[i] = s >= 0 && s < samples.count ? samples[s] : 0
@@ -136,11 +152,11 @@ public final class SileroVAD: @unchecked Sendable {
     }
 
     /// The LSTM cell over the frames in order (state carried), ReLU, the 1×1 conv and the sigmoid.
-    private func recur(_ features: [Float], frames: Int) -> [Float] {
+    private func recur(_ features: [Float], frames: Int, state: inout LSTMState) -> [Float] {
         let h = Self.hiddenSize, gates = 4 * h
         var inputGates = [Float](repeating: 0, count: frames * gates)   // W_ih · x for every frame at once
         Self.matmul(features, weightIH, rows: frames, inner: h, out: gates, into: &inputGates)
-        var hidden = [Float](repeating: 0, count: h), cell = [Float](repeating: 0, count: h)
+        var hidden = state.hidden, cell = state.cell
         var g = [Float](repeating: 0, count: gates)
         var result = [Float](repeating: 0, count: frames)
         for f in 0..<frames {
@@ -163,6 +179,7 @@ public final class SileroVAD: @unchecked Sendable {
             }
             result[f] = Self.sigmoid(logit)
         }
+        state = LSTMState(hidden: hidden, cell: cell)
         return result
     }
 
