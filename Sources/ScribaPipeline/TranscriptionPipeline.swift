@@ -27,6 +27,10 @@ public struct PipelineOptions: Sendable, Equatable {
     /// their words put in place (`SkippedSpeech`): Whisper ends a window early or leaves out a
     /// sentence. Needs word times (Whisper's own or the aligner's).
     public var recoverSkippedSpeech: Bool
+    /// Which detector decides speech for chunking and the guards above.
+    public var voiceDetector: VoiceDetectorKind
+    /// Silero's thresholds (`.silero` only).
+    public var sileroOptions: SpeechSegmentOptions
 
     public static let defaultMinSpeechSeconds = 0.1
     public static let defaultContextEchoMinWords = 4
@@ -37,7 +41,8 @@ public struct PipelineOptions: Sendable, Equatable {
                 skipSilentChunks: Bool = true, minSpeechSeconds: Double = defaultMinSpeechSeconds,
                 contextEchoMinWords: Int = defaultContextEchoMinWords, trimWordsToSpeech: Bool = true,
                 speechPad: Double = defaultSpeechPad, dropSilentTail: Bool = true,
-                recoverSkippedSpeech: Bool = true) {
+                recoverSkippedSpeech: Bool = true, voiceDetector: VoiceDetectorKind = .energy,
+                sileroOptions: SpeechSegmentOptions = .init()) {
         self.recognition = recognition
         self.align = align
         self.maxChunkDuration = maxChunkDuration
@@ -48,7 +53,18 @@ public struct PipelineOptions: Sendable, Equatable {
         self.speechPad = speechPad
         self.dropSilentTail = dropSilentTail
         self.recoverSkippedSpeech = recoverSkippedSpeech
+        self.voiceDetector = voiceDetector
+        self.sileroOptions = sileroOptions
     }
+}
+
+/// The voice detector the pipeline listens with. Energy stays the default until the guards' tests
+/// and the long-run check are redone with Silero (their synthetic "speech" is tones and noise).
+public enum VoiceDetectorKind: String, Sendable, CaseIterable, Equatable {
+    /// Silero VAD (bundled) gating the energy detector: music, noise and applause are not speech.
+    case silero
+    /// Signal energy with hysteresis alone (quiet pauses, no loud non-speech).
+    case energy
 }
 
 /// Audio in, `Transcript` out: chunk → skip silent chunks → recognise (context-echo guard) → align →
@@ -84,9 +100,26 @@ public struct TranscriptionPipeline: Sendable {
     /// The VAD that decides which chunks are silent: the chunker's when it has one.
     var voiceActivity: VoiceActivity { (chunker as? PauseChunker)?.voiceActivity ?? VoiceActivity() }
 
+    /// The energy detector of this pipeline, gated by Silero's speech in `audio` when `options` ask
+    /// for Silero (its weights are bundled; failing to load them is an error, not a silent fallback).
+    func voiceActivity(for audio: AudioBuffer, options: PipelineOptions) throws -> VoiceActivity {
+        var activity = voiceActivity
+        guard options.voiceDetector == .silero else { return activity }
+        let detector = SileroVoiceDetector(model: try SileroVoiceDetector.sharedModel(), options: options.sileroOptions)
+        let rate = Double(audio.sampleRate)
+        activity.speechGate = detector.segments(audio).map { Int(($0.start * rate).rounded())..<Int(($0.end * rate).rounded()) }
+        return activity
+    }
+
     public func transcribe(_ audio: AudioBuffer, options: PipelineOptions = .init()) async throws -> Transcript {
+        let activity = try voiceActivity(for: audio, options: options)
+        var chunker = self.chunker
+        if var pauses = chunker as? PauseChunker {
+            pauses.voiceActivity = activity
+            chunker = pauses
+        }
         let chunks = chunker.chunks(of: audio, maxDuration: chunkDuration(options))
-        let speech = options.skipSilentChunks || options.trimWordsToSpeech || options.dropSilentTail || options.recoverSkippedSpeech ? SpeechMap(audio, voiceActivity: voiceActivity) : nil
+        let speech = options.skipSilentChunks || options.trimWordsToSpeech || options.dropSilentTail || options.recoverSkippedSpeech ? SpeechMap(audio, voiceActivity: activity) : nil
         var segments: [TranscriptSegment] = []
         var coverage: [ChunkCoverage] = []
         var language = options.recognition.language?.code ?? ""

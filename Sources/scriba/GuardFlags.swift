@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ScribaAudio
 import ScribaModels
 import ScribaPipeline
 
@@ -37,6 +38,11 @@ struct GuardFlags: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Decode again, on its own, any stretch of speech (≥ 0.4 s by the voice-activity detector) inside a chunk that no word covers, and put its words in place: Whisper sometimes ends a window early or leaves a sentence out.")
     var recoverSkippedSpeech = true
 
+    @Option(help: "Voice detector for chunking and the guards: energy (signal energy with hysteresis) or silero (the bundled Silero VAD gating it: music, noise and applause are not speech).")
+    var vad: VoiceDetectorKind = .energy
+
+    @OptionGroup var silero: SileroFlags
+
     @Option(help: "Context-echo guard: contexts of at least this many words (characters in Chinese/Japanese/Thai) found verbatim in a chunk's text make it be re-decoded without the context; 0 turns the guard off.")
     var contextEchoMinWords = PipelineOptions.defaultContextEchoMinWords
 
@@ -59,5 +65,39 @@ struct GuardFlags: ParsableArguments {
         options.dropSilentTail = dropSilentTail
         options.recoverSkippedSpeech = recoverSkippedSpeech
         options.contextEchoMinWords = contextEchoMinWords
+        options.voiceDetector = vad
+        options.sileroOptions = silero.segmentOptions
     }
 }
+
+/// Silero VAD's thresholds (`scriba vad` and the pipeline's `--vad silero`).
+struct SileroFlags: ParsableArguments {
+    @Option(help: "Silero: speech probability at or above which a 32 ms frame is speech.")
+    var vadThreshold: Float = SpeechSegmentOptions().threshold
+
+    @Option(help: "Silero: silence (ms) that ends a stretch of speech.")
+    var minSilenceMs: Double = SpeechSegmentOptions().minSilenceMilliseconds
+
+    @Option(help: "Silero: padding (ms) kept on each side of a stretch of speech.")
+    var speechPadMs: Double = SpeechSegmentOptions().speechPadMilliseconds
+
+    @Option(help: "Silero: shortest stretch of speech (ms) kept.")
+    var minSpeechMs: Double = SpeechSegmentOptions().minSpeechMilliseconds
+
+    func validate() throws {
+        if !(vadThreshold > 0 && vadThreshold < 1) {
+            throw ValidationError("--vad-threshold \(vadThreshold) is outside 0...1 (exclusive); 0.5 is silero's default.")
+        }
+        for (name, value) in [("--min-silence-ms", minSilenceMs), ("--speech-pad-ms", speechPadMs), ("--min-speech-ms", minSpeechMs)]
+        where !(value >= 0 && value <= 60_000) {
+            throw ValidationError("\(name) \(value) is outside 0...60000 ms.")
+        }
+    }
+
+    var segmentOptions: SpeechSegmentOptions {
+        SpeechSegmentOptions(threshold: vadThreshold, minSpeechMilliseconds: minSpeechMs, minSilenceMilliseconds: minSilenceMs,
+                             speechPadMilliseconds: speechPadMs)
+    }
+}
+
+extension VoiceDetectorKind: ExpressibleByArgument {}

@@ -16,32 +16,15 @@ struct VADCommand: ParsableCommand {
     @Flag(help: "One JSON object per file per line: file, duration, speech [{start, end}], speech_seconds.")
     var json = false
 
-    @Option(help: "Speech probability at or above which a frame is speech (silero's threshold).")
-    var vadThreshold: Float = 0.5
-
-    @Option(help: "Silence (ms) that ends a stretch of speech.")
-    var minSilenceMs: Double = 100
-
-    @Option(help: "Padding (ms) added to each side of a stretch of speech.")
-    var speechPadMs: Double = 30
-
-    @Option(help: "Shortest stretch of speech (ms) kept.")
-    var minSpeechMs: Double = 250
+    @OptionGroup var silero: SileroFlags
 
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("Pass at least one input, e.g. `scriba vad talk.wav`.") }
-        if !(vadThreshold > 0 && vadThreshold < 1) { throw ValidationError("--vad-threshold \(vadThreshold) is outside 0...1 (exclusive); 0.5 is silero's default.") }
-        for (name, value) in [("--min-silence-ms", minSilenceMs), ("--speech-pad-ms", speechPadMs), ("--min-speech-ms", minSpeechMs)]
-        where !(value >= 0 && value <= 60_000) {
-            throw ValidationError("\(name) \(value) is outside 0...60000 ms.")
-        }
     }
 
     func run() throws {
         let files = try InputCollector.collect(inputs)
-        let options = SpeechSegmentOptions(threshold: vadThreshold, minSpeechMilliseconds: minSpeechMs,
-                                           minSilenceMilliseconds: minSilenceMs, speechPadMilliseconds: speechPadMs)
-        let detector = try SileroVoiceDetector(options: options)
+        let detector = try SileroVoiceDetector(options: silero.segmentOptions)
         var failed = 0
         for file in files {
             do {

@@ -34,9 +34,15 @@ public struct VoiceActivityOptions: Sendable, Hashable {
 /// and the loudest speech the 99th (percentiles, so a click or a dropout does not move them).
 public struct VoiceActivity: Sendable {
     public var options: VoiceActivityOptions
+    /// Where a neural detector (Silero) heard speech in this recording, as sample ranges; nil: energy
+    /// alone. With a gate, a frame is speech only when its energy says so *and* its middle lies in a
+    /// gated range, so loud music, noise or applause is never speech, while word edges keep the
+    /// energy detector's 20 ms resolution and levels.
+    public var speechGate: [Range<Int>]?
 
-    public init(options: VoiceActivityOptions = .init()) {
+    public init(options: VoiceActivityOptions = .init(), speechGate: [Range<Int>]? = nil) {
         self.options = options
+        self.speechGate = speechGate
     }
 
     /// Level floor for digital silence, so log10(0) never appears.
@@ -77,7 +83,20 @@ public struct VoiceActivity: Sendable {
 
     /// true where a frame is speech.
     public func speechFrames(_ audio: AudioBuffer) -> [Bool] {
-        speechFrames(levels: frameLevels(audio))
+        gated(speechFrames(levels: frameLevels(audio)), frameSamples: frameSamples(sampleRate: audio.sampleRate))
+    }
+
+    /// `frames` (of `frameSamples` each, from sample 0) with the speech gate applied.
+    public func gated(_ frames: [Bool], frameSamples: Int) -> [Bool] {
+        guard let gate = speechGate else { return frames }
+        var result = frames
+        var next = 0  // gate ranges are in order; frames are visited in order
+        for index in frames.indices where frames[index] {
+            let middle = index * frameSamples + frameSamples / 2
+            while next < gate.count && gate[next].upperBound <= middle { next += 1 }
+            result[index] = next < gate.count && gate[next].contains(middle)
+        }
+        return result
     }
 
     /// true where a frame of these levels (from `frameLevels`) is speech.

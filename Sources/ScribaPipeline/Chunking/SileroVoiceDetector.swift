@@ -19,6 +19,10 @@ public struct SileroVoiceDetector: Sendable {
         self.options = options
     }
 
+    /// The bundled model, loaded once per process (it is read-only and 1.2 MB).
+    public static func sharedModel() throws -> SileroVAD { try loaded.get() }
+    private static let loaded = Result { try SileroVAD() }
+
     /// One speech probability per 32 ms frame of `audio` (resampled to 16 kHz first when needed).
     public func probabilities(_ audio: AudioBuffer) -> [Float] {
         model.probabilities(Self.samples16k(audio))

@@ -16,7 +16,7 @@ struct SpeechMap {
         levels = voiceActivity.frameLevels(audio)
         var counts = [0]
         counts.reserveCapacity(levels.count + 1)
-        for speech in voiceActivity.speechFrames(levels: levels) { counts.append(counts[counts.count - 1] + (speech ? 1 : 0)) }
+        for speech in voiceActivity.gated(voiceActivity.speechFrames(levels: levels), frameSamples: frameSamples) { counts.append(counts[counts.count - 1] + (speech ? 1 : 0)) }
         prefix = counts
     }
 
