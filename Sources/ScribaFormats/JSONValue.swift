@@ -25,6 +25,36 @@ public indirect enum JSONValue: Sendable {
         return out
     }
 
+    /// On one line, whatever it holds (JSON Lines output: one object per file per line).
+    public func compact() -> String {
+        var out = ""
+        writeCompact(into: &out)
+        return out
+    }
+
+    func writeCompact(into out: inout String) {
+        switch self {
+        case .array(let items):
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += ", " }
+                item.writeCompact(into: &out)
+            }
+            out += "]"
+        case .object(let members):
+            out += "{"
+            for (i, (key, value)) in members.enumerated() {
+                if i > 0 { out += ", " }
+                JSONValue.quote(key, into: &out)
+                out += ": "
+                value.writeCompact(into: &out)
+            }
+            out += "}"
+        default:
+            write(into: &out, indent: 0)
+        }
+    }
+
     func write(into out: inout String, indent: Int) {
         switch self {
         case .string(let text): JSONValue.quote(text, into: &out)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ScribaPipeline
 import ScribaServer
 
 struct ServeCommand: AsyncParsableCommand {
@@ -49,6 +50,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var engine: EngineOptions
 
+    @Option(help: "Voice detector for every request: energy (signal energy) or silero (the bundled Silero VAD gating it: music, noise and applause are not speech).")
+    var vad: VoiceDetectorKind = .energy
+
+    @OptionGroup var silero: SileroFlags
+
     func validate() throws {
         for (name, port) in [("--asr-port", asrPort), ("--align-port", alignPort), ("--ui-port", uiPort)]
         where !(1...65535).contains(port) {
@@ -90,7 +96,8 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let engines = EngineHost(limiter: ConcurrencyLimiter(maxConcurrent: maxConcurrency, maxQueued: maxQueue))
+        let engines = EngineHost(limiter: ConcurrencyLimiter(maxConcurrent: maxConcurrency, maxQueued: maxQueue),
+                                 voiceDetector: vad, sileroOptions: silero.segmentOptions)
         if resolvedAPIKey == nil && !["127.0.0.1", "localhost", "::1"].contains(host) {
             printError("warning: serving on \(host) without an API key: anyone who can reach this address can use the models. Set --api-key or SCRIBA_API_KEY.")
         }

@@ -54,6 +54,6 @@ struct VADCommand: ParsableCommand {
             ("file", .string(file.path)), ("duration", .seconds(duration)),
             ("speech", .array(speech.map { .object([("start", .seconds($0.start)), ("end", .seconds($0.end))]) })),
             ("speech_seconds", .seconds(speech.reduce(0) { $0 + $1.duration })),
-        ]).rendered()
+        ]).compact()
     }
 }

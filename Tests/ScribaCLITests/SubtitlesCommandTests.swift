@@ -161,3 +161,28 @@ struct AlignWithWhisperTests {
         #expect(ends.last! > 6.0, "them ends at \(ends.last!)")
     }
 }
+
+/// `scriba vad --json`: one object per file per line, the speech where silero-vad's own
+/// get_speech_timestamps puts it (Tests/Fixtures/silero/reference.json), none in music.
+struct VADCommandTests {
+    @Test func jsonLinesGiveTheReferenceSegments() async throws {
+        let clip = TestLocations.fixtures.appendingPathComponent("whisper/librivox-0880.wav").path
+        let music = TestLocations.fixtures.appendingPathComponent("silero/noise_music_120s.flac").path
+        let run = try await runScriba(["vad", clip, music, "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        let objects = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        let reference = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: TestLocations.fixtures.appendingPathComponent("silero/reference.json"))) as? [String: Any])
+        let clips = try #require(reference["clips"] as? [String: Any])
+        let expected = try #require(((clips["librivox-0880"] as? [String: Any])?["segments"] as? [[Int]]))
+        let speech = try #require(objects[0]["speech"] as? [[String: Double]])
+        #expect(speech.count == expected.count)
+        for (found, want) in zip(speech, expected) {
+            #expect(abs(found["start"]! - Double(want[0]) / 16_000) <= 0.033 && abs(found["end"]! - Double(want[1]) / 16_000) <= 0.033)
+        }
+        #expect((objects[1]["speech"] as? [Any])?.isEmpty == true)
+        #expect(objects[1]["duration"] as? Double == 120)
+    }
+}

@@ -30,3 +30,14 @@ import ScribaTranscript
         #expect(render(.srt, t, options: narrow).hasPrefix("1\n01:00:00,000 --> 01:00:01,000\nHello,\nworld!\n\n"))
     }
 }
+
+@Suite struct CompactJSONTests {
+    /// JSON Lines: nested arrays and objects stay on one line, in member order.
+    @Test func compactIsOneLine() {
+        let value = JSONValue.object([
+            ("file", .string("a \"b\".wav")), ("speech", .array([.object([("start", .seconds(0.5)), ("end", .seconds(1.25))])])),
+            ("empty", .array([])), ("flag", .bool(true)),
+        ])
+        #expect(value.compact() == #"{"file": "a \"b\".wav", "speech": [{"start": 0.500, "end": 1.250}], "empty": [], "flag": true}"#)
+    }
+}

@@ -4,8 +4,12 @@ import ScribaPipeline
 // The work every audio endpoint shares: wait for a slot, decode the upload, run the pipeline.
 // Decoding happens inside the slot too — ffmpeg on a long file is real CPU time.
 extension EngineHost {
-    nonisolated func transcribe(_ upload: FormPart, options: PipelineOptions) async throws -> Transcript {
+    nonisolated func transcribe(_ upload: FormPart, options requested: PipelineOptions) async throws -> Transcript {
         let pipeline = try await readyPipeline()
+        var listening = requested
+        listening.voiceDetector = voiceDetector
+        listening.sileroOptions = sileroOptions
+        let options = listening
         return try await limiter.withPermit {
             try await withTaskExecutorPreference(executor) {
                 let audio = try AudioFile.load(data: upload.data, fileName: upload.safeFileName).audio

@@ -1,4 +1,5 @@
 import Foundation
+import ScribaAudio
 import ScribaPipeline
 
 /// The models one `scriba serve` process loaded, shared by the ASR, aligner and UI servers, and
@@ -18,16 +19,25 @@ public actor EngineHost {
     public nonisolated let limiter: ConcurrencyLimiter
     /// One thread per concurrency slot: engine work runs there, never on the cooperative pool.
     nonisolated let executor: EngineExecutor
+    /// The voice detector every request's pipeline listens with (`scriba serve --vad`), and
+    /// Silero's thresholds.
+    public nonisolated let voiceDetector: VoiceDetectorKind
+    public nonisolated let sileroOptions: SpeechSegmentOptions
 
-    public init(limiter: ConcurrencyLimiter) {
+    public init(limiter: ConcurrencyLimiter, voiceDetector: VoiceDetectorKind = .energy, sileroOptions: SpeechSegmentOptions = .init()) {
         self.limiter = limiter
         self.executor = EngineExecutor(threads: limiter.maxConcurrent)
+        self.voiceDetector = voiceDetector
+        self.sileroOptions = sileroOptions
     }
 
     /// Ready at once (tests, or a caller that loaded the models before starting the servers).
-    public init(recognizer: any SpeechRecognizer, aligner: (any ForcedAligner)?, limiter: ConcurrencyLimiter) {
+    public init(recognizer: any SpeechRecognizer, aligner: (any ForcedAligner)?, limiter: ConcurrencyLimiter,
+                voiceDetector: VoiceDetectorKind = .energy, sileroOptions: SpeechSegmentOptions = .init()) {
         self.limiter = limiter
         self.executor = EngineExecutor(threads: limiter.maxConcurrent)
+        self.voiceDetector = voiceDetector
+        self.sileroOptions = sileroOptions
         self.pipeline = TranscriptionPipeline(recognizer: recognizer, aligner: aligner)
         self.state = .ready
         self.loadedAt = Int(Date().timeIntervalSince1970)
