@@ -145,13 +145,22 @@ struct BatchKillTests {
     }
 
     /// Waits until the manifest records at least one finished file.
+    /// Polls on a thread of its own every 10 ms (a sleeping task on the cooperative pool can wake
+    /// seconds late while other suites run, by which time the batch may have finished every file).
     func waitForFirstFile(_ output: URL, _ process: Process) async -> Bool {
         let manifest = output.appendingPathComponent(BatchManifest.fileName)
-        for _ in 0..<2_400 where process.isRunning {
-            if !BatchManifest.load(from: output).entries.isEmpty, FileManager.default.fileExists(atPath: manifest.path) { return true }
-            try? await Task.sleep(for: .milliseconds(50))
+        return await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                for _ in 0..<12_000 where process.isRunning {
+                    if !BatchManifest.load(from: output).entries.isEmpty, FileManager.default.fileExists(atPath: manifest.path) {
+                        continuation.resume(returning: true)
+                        return
+                    }
+                    usleep(10_000)
+                }
+                continuation.resume(returning: false)
+            }
         }
-        return false
     }
 
     func srtFiles(_ folder: URL) throws -> [String: Data] {
