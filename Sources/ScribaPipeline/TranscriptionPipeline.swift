@@ -58,8 +58,9 @@ public struct PipelineOptions: Sendable, Equatable {
     }
 }
 
-/// The voice detector the pipeline listens with. Energy stays the default until the guards' tests
-/// and the long-run check are redone with Silero (their synthetic "speech" is tones and noise).
+/// The voice detector the pipeline listens with. The command line and `scriba serve` default to
+/// Silero; the library's `PipelineOptions` keeps energy as its default, so code (and tests) that feed
+/// synthetic signals, which Silero rightly calls non-speech, choose Silero explicitly.
 public enum VoiceDetectorKind: String, Sendable, CaseIterable, Equatable {
     /// Silero VAD (bundled) gating the energy detector: music, noise and applause are not speech.
     case silero

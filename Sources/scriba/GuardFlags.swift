@@ -38,8 +38,8 @@ struct GuardFlags: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Decode again, on its own, any stretch of speech (≥ 0.4 s by the voice-activity detector) inside a chunk that no word covers, and put its words in place: Whisper sometimes ends a window early or leaves a sentence out.")
     var recoverSkippedSpeech = true
 
-    @Option(help: "Voice detector for chunking and the guards: energy (signal energy with hysteresis) or silero (the bundled Silero VAD gating it: music, noise and applause are not speech).")
-    var vad: VoiceDetectorKind = .energy
+    @Option(help: "Voice detector for chunking and the guards: silero (the bundled Silero VAD gating the energy detector: music, noise and applause are not speech) or energy (signal energy with hysteresis alone).")
+    var vad: VoiceDetectorKind = .silero
 
     @OptionGroup var silero: SileroFlags
 

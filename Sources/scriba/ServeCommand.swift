@@ -50,8 +50,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var engine: EngineOptions
 
-    @Option(help: "Voice detector for every request: energy (signal energy) or silero (the bundled Silero VAD gating it: music, noise and applause are not speech).")
-    var vad: VoiceDetectorKind = .energy
+    @Option(help: "Voice detector for every request: silero (the bundled Silero VAD gating the energy detector: music, noise and applause are not speech) or energy (signal energy alone).")
+    var vad: VoiceDetectorKind = .silero
 
     @OptionGroup var silero: SileroFlags
 

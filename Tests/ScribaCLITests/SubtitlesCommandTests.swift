@@ -10,8 +10,13 @@ import ScribaTestSupport
 
 typealias RunResult = ScribaRun
 
-/// Runs the built scriba (beside this test runner, or $SCRIBA_BINARY) with `arguments`.
-func runScriba(_ arguments: [String]) async throws -> RunResult { try await ScribaRun.run(arguments) }
+/// Runs the built scriba (beside this test runner, or $SCRIBA_BINARY) with `arguments`. These tests
+/// feed tones to fake services; Silero, the CLI's default detector, rightly hears no speech in a tone,
+/// so the commands that transcribe listen with the energy detector here (unless the test chose).
+func runScriba(_ arguments: [String]) async throws -> RunResult {
+    let transcribes = ["subtitles", "transcribe", "minutes"].contains(arguments.first ?? "") && !arguments.contains("--vad")
+    return try await ScribaRun.run(arguments + (transcribes ? ["--vad", "energy"] : []))
+}
 
 /// A fake ASR + aligner service: every upload "says" two words, hello (0.1–0.4 s) and world
 /// (0.5–0.9 s); counts uploads per route.
