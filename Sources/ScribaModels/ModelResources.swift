@@ -33,4 +33,12 @@ public enum ModelResources {
     public static func url(of name: String, in folders: [URL] = searchFolders()) -> URL? {
         folders.map { $0.appendingPathComponent(name) }.first { FileManager.default.isReadableFile(atPath: $0.path) }
     }
+
+    /// `url(of:in:)`, or `ModelLoadError.resourceMissing` naming the folders searched and the fix.
+    public static func locate(_ name: String, in folders: [URL] = searchFolders()) throws -> URL {
+        guard let url = url(of: name, in: folders) else {
+            throw ModelLoadError.resourceMissing(file: name, searched: folders.map(\.path))
+        }
+        return url
+    }
 }

@@ -147,7 +147,7 @@ public struct ParityRunner {
             for (step, row) in rows.enumerated() {
                 let reference = logits[(step * width)..<((step + 1) * width)]
                 relative.append(row.count == width ? relativeMaxError(row[...], reference) : .infinity)
-                equal.append(argmax(row[...]) == argmax(reference))
+                equal.append(Self.argmax(row[...]) == Self.argmax(reference))
             }
             return (relative, equal)
         }
@@ -162,7 +162,7 @@ public struct ParityRunner {
             (result.stepRelative, result.top1Equal) = compare(Self.rows(official.logits, width: width))
             let own = try aligner.slotLogits(audio: ownEncoded, units: units)
             (result.ownStepRelative, result.ownTop1Equal) = compare(Self.rows(own.logits, width: width))
-            result.greedyEqual = Self.rows(own.logits, width: width).map { argmax($0[...]) } == bins
+            result.greedyEqual = Self.rows(own.logits, width: width).map { Self.argmax($0[...]) } == bins
         } else {
             guard let prompt = run.promptIDs, let ids = run.ids, let budget = run.maxNewTokens else {
                 throw ParityError.mismatch("\(run.label): ASR run without prompt or ids")
@@ -188,14 +188,9 @@ public struct ParityRunner {
     static func rows(_ flat: [Float], width: Int) -> [[Float]] {
         stride(from: 0, to: flat.count, by: width).map { Array(flat[$0..<min($0 + width, flat.count)]) }
     }
-}
 
-/// Index of the largest value, the first on ties (torch.argmax).
-func argmax(_ x: ArraySlice<Float>) -> Int {
-    var best = x.startIndex, value = -Float.infinity
-    for i in x.indices where x[i] > value {
-        value = x[i]
-        best = i
+    /// `Vector.argmax` (the first on ties, as the model's own greedy pick) of a row.
+    static func argmax(_ x: ArraySlice<Float>) -> Int {
+        x.withUnsafeBufferPointer { Vector.argmax($0.baseAddress!, count: $0.count) }
     }
-    return best - x.startIndex
 }

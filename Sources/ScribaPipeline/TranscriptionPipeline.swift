@@ -107,8 +107,7 @@ public struct TranscriptionPipeline: Sendable {
         var activity = voiceActivity
         guard options.voiceDetector == .silero else { return activity }
         let detector = SileroVoiceDetector(model: try SileroVoiceDetector.sharedModel(), options: options.sileroOptions)
-        let rate = Double(audio.sampleRate)
-        activity.speechGate = detector.segments(audio).map { Int(($0.start * rate).rounded())..<Int(($0.end * rate).rounded()) }
+        activity.speechGate = detector.speechRanges(audio)
         return activity
     }
 

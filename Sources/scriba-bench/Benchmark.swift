@@ -41,4 +41,9 @@ enum Format {
     static func padded(_ text: String, _ width: Int) -> String {
         text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
     }
+
+    /// A table column: left-aligned, at least one space after.
+    static func column(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+    }
 }

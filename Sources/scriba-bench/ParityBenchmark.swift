@@ -62,8 +62,8 @@ enum ParityBenchmark {
         var failed = 0
         var summaries: [String] = []
         print("parity: weights \(precision?.description ?? "as stored"), encoder attention \(attention.map { $0 == .wholeClip ? "whole clip" : "windowed" } ?? "as each case's reference"), tolerance \(tolerance)")
-        print(pad("case / run", 30) + pad("steps", 6) + pad("feat|Δ|", 9) + pad("enc rel", 9) + pad("layer>1e-5", 11)
-              + pad("worst rel (step)", 19) + pad("top-1", 9) + pad("own rel", 9) + pad("own top-1", 10) + pad("greedy", 7) + "min margin")
+        print(Format.column("case / run", 30) + Format.column("steps", 6) + Format.column("feat|Δ|", 9) + Format.column("enc rel", 9) + Format.column("layer>1e-5", 11)
+              + Format.column("worst rel (step)", 19) + Format.column("top-1", 9) + Format.column("own rel", 9) + Format.column("own top-1", 10) + Format.column("greedy", 7) + "min margin")
         for folder in folders {
             do {
                 let parityCase = try ParityCase(folder: folder)
@@ -76,10 +76,10 @@ enum ParityBenchmark {
                     let ties = r.tiesFlipped(tolerance: tolerance)
                     let top1 = "\(r.top1Equal.filter { $0 }.count)/\(r.steps)"
                     let own = "\(r.ownTop1Equal.filter { $0 }.count)/\(r.steps)"
-                    print(pad("\(parityCase.name) \(r.label)", 30) + pad("\(r.steps)", 6) + pad(sci(r.featuresMaxAbs), 9)
-                          + pad(sci(r.encoderRelative), 9) + pad(r.firstLayer(over: 1e-5).map { $0 == 0 ? "embed" : "\($0)" } ?? "-", 11)
-                          + pad("\(sci(worst.relative)) (\(worst.index))", 19) + pad(top1, 9) + pad(sci(r.worstOwnRelative), 9)
-                          + pad(own, 10) + pad(r.greedyEqual ? "equal" : "DIFF", 7) + sci(Float(r.officialMinMargin))
+                    print(Format.column("\(parityCase.name) \(r.label)", 30) + Format.column("\(r.steps)", 6) + Format.column(sci(r.featuresMaxAbs), 9)
+                          + Format.column(sci(r.encoderRelative), 9) + Format.column(r.firstLayer(over: 1e-5).map { $0 == 0 ? "embed" : "\($0)" } ?? "-", 11)
+                          + Format.column("\(sci(worst.relative)) (\(worst.index))", 19) + Format.column(top1, 9) + Format.column(sci(r.worstOwnRelative), 9)
+                          + Format.column(own, 10) + Format.column(r.greedyEqual ? "equal" : "DIFF", 7) + sci(Float(r.officialMinMargin))
                           + (ties > 0 ? "  (\(ties) tie(s) within tolerance flipped)" : "")
                           + (ok ? "" : "  ✗") + (r.promptEqual ? "" : "  (prompt ids differ)"))
                 }
@@ -104,11 +104,10 @@ enum ParityBenchmark {
         let greedy = results.filter(\.greedyEqual).count
         let ties = results.reduce(0) { $0 + $1.tiesFlipped(tolerance: tolerance) }
         let passed = results.filter { $0.passes(tolerance: tolerance) }.count
-        return pad(name, 28) + pad("\(results.count) runs", 8) + pad("worst rel \(sci(worst))", 18)
-            + pad("top-1 \(agree)/\(steps)", 18) + pad("greedy equal \(greedy)/\(results.count)", 20)
+        return Format.column(name, 28) + Format.column("\(results.count) runs", 8) + Format.column("worst rel \(sci(worst))", 18)
+            + Format.column("top-1 \(agree)/\(steps)", 18) + Format.column("greedy equal \(greedy)/\(results.count)", 20)
             + "pass \(passed)/\(results.count)" + (ties > 0 ? " (\(ties) tie(s) flipped)" : "")
     }
 
-    static func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count) }
     static func sci(_ x: Float) -> String { x.isFinite ? String(format: "%.1e", Double(x)) : "n/a" }
 }

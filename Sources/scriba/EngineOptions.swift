@@ -113,6 +113,8 @@ struct EngineOptions: ParsableArguments {
         if engine == .remote { parts += ["asr=\(asrUrl)", "align=\(alignUrl ?? "-")"] }
         if let context { parts.append("context=\(context)") }
         if let contextFile { parts.append("context-file=\(contextFile)") }
+        if let precision { parts.append("precision=\(precision)") }
+        if encoderAttention != .windowed { parts.append("encoder-attention=\(encoderAttention.rawValue)") }
         return parts.joined(separator: " ")
     }
 

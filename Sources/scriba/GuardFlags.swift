@@ -58,6 +58,12 @@ struct GuardFlags: ParsableArguments {
         if contextEchoMinWords < 0 { throw ValidationError("--context-echo-min-words must be 0 or more (got \(contextEchoMinWords)).") }
     }
 
+    /// The voice detector's part of the batch manifest's settings: another detector redoes files.
+    var settingsKey: String {
+        let s = silero
+        return vad == .silero ? "vad=silero/\(s.vadThreshold)/\(s.minSilenceMs)/\(s.speechPadMs)/\(s.minSpeechMs)" : "vad=energy"
+    }
+
     func apply(to options: inout PipelineOptions) {
         options.recognition.repetitionGuard = repetitionOptions
         options.skipSilentChunks = skipSilence

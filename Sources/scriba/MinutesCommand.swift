@@ -23,7 +23,7 @@ struct MinutesCommand: AsyncParsableCommand {
     func run() async throws {
         var (pipeline, options) = try await engine.makePipeline()
         guards.apply(to: &options)
-        try await runBatch(inputs, configuration: batch.configuration(settings: engine.settingsKey + " minutes"),
+        try await runBatch(inputs, configuration: batch.configuration(settings: engine.settingsKey + " " + guards.settingsKey + " minutes"),
                            allowPartial: guards.allowPartial) { [options, pipeline] _, audio in
             let transcript = try await pipeline.transcribe(audio, options: options)
             let minutes = MinutesBuilder.minutes(for: transcript)

@@ -73,7 +73,7 @@ struct SubtitlesCommand: AsyncParsableCommand {
         var (pipeline, options) = try await engine.makePipeline()
         guards.apply(to: &options)
         let output = OutputOptions(cues: cues.cueOptions)
-        let settings = engine.settingsKey + " formats=\(formats.map(\.rawValue).joined(separator: ",")) cues=\(cues.cueOptions)"
+        let settings = engine.settingsKey + " " + guards.settingsKey + " formats=\(formats.map(\.rawValue).joined(separator: ",")) cues=\(cues.cueOptions)"
         try await runBatch(inputs, configuration: batch.configuration(settings: settings), allowPartial: guards.allowPartial) { [options, pipeline] _, audio in
             let transcript = try await pipeline.transcribe(audio, options: options)
             return BatchWorkResult(

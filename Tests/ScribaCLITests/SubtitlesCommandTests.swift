@@ -92,6 +92,12 @@ struct SubtitlesCommandTests {
             #expect(second.stderr.contains("skipped good.wav") && second.stderr.contains("skipped also.wav"))
             #expect(second.stderr.contains("failed corrupt.wav"))
             #expect(service.transcribeCalls.withLock { $0 } == 2)
+
+            // Another voice detector is another transcript: the finished files are redone (Silero
+            // hears no speech in these tones, so nothing reaches the service this time).
+            let third = try await runScriba(args + ["--vad", "silero"])
+            #expect(!third.stderr.contains("skipped good.wav") && third.stderr.contains("good.wav"), "stderr: \(third.stderr)")
+            #expect(service.transcribeCalls.withLock { $0 } == 2)
         }
     }
 

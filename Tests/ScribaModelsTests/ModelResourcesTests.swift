@@ -27,8 +27,9 @@ struct ModelResourcesTests {
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent("scriba-no-resources-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: empty) }
-        #expect(ModelResources.url(of: KoreanLTokenizer.wordListFile, in: [empty]) == nil)
-        let message = SegmenterError.wordListMissing(file: KoreanLTokenizer.wordListFile, searched: [empty.path]).description
+        let error = #expect(throws: ModelLoadError.self) { try ModelResources.locate(KoreanLTokenizer.wordListFile, in: [empty]) }
+        #expect(error == .resourceMissing(file: KoreanLTokenizer.wordListFile, searched: [empty.path]))
+        let message = error?.description ?? ""
         #expect(message.contains(empty.path) && message.contains(ModelResources.environmentVariable))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ScribaParity
 import ScribaTensor
 @testable import ScribaModels
 import ScribaTestSupport
@@ -53,12 +54,7 @@ enum Qwen3Fixtures {
     /// max|a − b| / max|b|.
     static func relativeError(_ a: [Float], _ b: [Float]) -> Float {
         guard a.count == b.count, !b.isEmpty else { return .infinity }
-        var maxDelta: Float = 0, maxRef: Float = 0
-        for i in 0..<a.count {
-            maxDelta = max(maxDelta, abs(a[i] - b[i]))
-            maxRef = max(maxRef, abs(b[i]))
-        }
-        return maxDelta / maxRef
+        return relativeMaxError(a[...], b[...])
     }
 
     /// A writable copy of a fixture folder in a fresh temp directory.

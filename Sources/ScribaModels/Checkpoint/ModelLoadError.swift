@@ -35,6 +35,8 @@ public enum ModelLoadError: Error, Equatable, Sendable {
     case checkpointMissing(folder: URL)
     /// Tensors the model's config does not account for (another architecture or a misread config).
     case unexpectedTensors([String], folder: URL)
+    /// A data file shipped with Scriba (`ModelResources`) is not beside the binary.
+    case resourceMissing(file: String, searched: [String])
     case indexInvalid(URL, detail: String)
     case shardMissing(shard: URL, index: URL)
     /// The index says `name` lives in `shard`, but that shard's header has no such tensor.
@@ -89,6 +91,8 @@ extension ModelLoadError: LocalizedError, CustomStringConvertible {
         case .duplicateTensor(let url, let name):
             return "\(url.lastPathComponent): tensor name '\(name)' appears twice; names must be unique. Rename one of them."
 
+        case .resourceMissing(let file, let searched):
+            return "\(file), a data file that ships with Scriba, was not found in \(searched.joined(separator: ", ")). Keep the Scriba_ScribaModels.resources folder beside the scriba binary when you copy it, or set \(ModelResources.environmentVariable) to a folder that holds \(file)."
         case .unexpectedTensors(let names, let folder):
             let shown = names.prefix(5).joined(separator: ", ") + (names.count > 5 ? " and \(names.count - 5) more" : "")
             return "\(folder.path): the checkpoint has tensors its config.json does not account for (\(shown)); it is another architecture or its config.json does not belong to these weights. Use the config.json that came with the weights."

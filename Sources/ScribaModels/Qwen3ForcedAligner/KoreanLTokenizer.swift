@@ -16,20 +16,17 @@ public struct KoreanLTokenizer: Sendable {
     public static let wordListFile = "korean-words.txt"
 
     /// The tokenizer over the reference's dictionary, read once from the resources; a missing or
-    /// unreadable file is an error (and stays one: the resources do not appear while running).
+    /// unreadable file is a `ModelLoadError` (and stays one: the resources do not appear while running).
     public static func reference() throws -> KoreanLTokenizer { try loadedReference.get() }
 
-    private static let loadedReference: Result<KoreanLTokenizer, SegmenterError> = {
-        let folders = ModelResources.searchFolders()
-        guard let url = ModelResources.url(of: wordListFile, in: folders) else {
-            return .failure(.wordListMissing(file: wordListFile, searched: folders.map(\.path)))
-        }
+    private static let loadedReference = Result { () throws -> KoreanLTokenizer in
+        let url = try ModelResources.locate(wordListFile)
         do {
-            return .success(KoreanLTokenizer(wordList: try String(contentsOf: url, encoding: .utf8)))
+            return KoreanLTokenizer(wordList: try String(contentsOf: url, encoding: .utf8))
         } catch {
-            return .failure(.wordListUnreadable(path: url.path, detail: error.localizedDescription))
+            throw ModelLoadError.unreadable(url, reason: "\(error.localizedDescription) Reinstall Scriba, or restore the file from the source tree.")
         }
-    }()
+    }
 
     /// `wordList`: one word per line; as in the reference only the first whitespace-separated
     /// field of a line counts and blank lines are skipped.

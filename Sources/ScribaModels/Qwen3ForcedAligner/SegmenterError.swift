@@ -10,10 +10,6 @@ public enum SegmenterError: Error, Equatable, Sendable {
     case mecabStartFailed(arguments: String, detail: String)
     /// MeCab returned no result for a sentence.
     case mecabParseFailed(detail: String)
-    /// A word list shipped as a resource (Korean) is not where the binary's resources are.
-    case wordListMissing(file: String, searched: [String])
-    /// The word list is there but could not be read as UTF-8 text.
-    case wordListUnreadable(path: String, detail: String)
 }
 
 extension SegmenterError: LocalizedError, CustomStringConvertible {
@@ -27,10 +23,6 @@ extension SegmenterError: LocalizedError, CustomStringConvertible {
             return "MeCab did not start with '\(arguments)': \(detail). Install a dictionary (apt-get install mecab-ipadic-utf8) or point MECABRC at a mecabrc naming one."
         case .mecabParseFailed(let detail):
             return "MeCab could not analyse the text: \(detail)."
-        case .wordListMissing(let file, let searched):
-            return "Korean alignment needs its word list \(file), which was not found in \(searched.joined(separator: ", ")). Keep the Scriba_ScribaModels.resources folder beside the scriba binary when you copy it, or set \(ModelResources.environmentVariable) to a folder that holds \(file)."
-        case .wordListUnreadable(let path, let detail):
-            return "The Korean word list \(path) could not be read: \(detail). Reinstall Scriba (or restore the file from the source tree)."
         }
     }
     public var errorDescription: String? { description }

@@ -35,12 +35,7 @@ public final class SileroVAD: @unchecked Sendable {
 
     /// Loads the bundled weights (found beside the binary, see `ModelResources`).
     public convenience init() throws {
-        let folders = ModelResources.searchFolders()
-        guard let url = ModelResources.url(of: Self.weightsFile, in: folders) else {
-            throw ModelLoadError.fileMissing(folders.first?.appendingPathComponent(Self.weightsFile)
-                                             ?? URL(fileURLWithPath: Self.weightsFile))
-        }
-        try self.init(url: url)
+        try self.init(url: try ModelResources.locate(Self.weightsFile))
     }
 
     /// Loads a silero_vad_16k.safetensors file; every tensor is checked against its expected shape.

@@ -493,11 +493,10 @@ public final class WhisperTranscriber {
             try step.withUnsafeBufferPointer { try session.decode($0) }
             session.computeLogits(firstRow: 0, count: 1)
         })
-        let generated = output.ids, looped = output.looped, stoppedAtEnd = output.stopped
-        return Outcome(tokens: generated, sumLogProb: sumLogProb,
-                       averageLogProb: sumLogProb / Double(generated.count + 1),
+        return Outcome(tokens: output.ids, sumLogProb: sumLogProb,
+                       averageLogProb: sumLogProb / Double(output.ids.count + 1),
                        noSpeechProbability: noSpeech, temperature: temperature, compressionRatio: nil,
-                       looped: looped, reachedLimit: !looped && !stoppedAtEnd)
+                       looped: output.looped, reachedLimit: !output.looped && !output.stopped)
     }
 
     /// log Σ exp(row), in Float as CT2's log-softmax.

@@ -28,13 +28,20 @@ public struct SileroVoiceDetector: Sendable {
         model.probabilities(Self.samples16k(audio))
     }
 
-    /// Speech segments in seconds from the start of `audio`.
-    public func segments(_ audio: AudioBuffer) -> [SpeechSpan] {
+    /// Speech segments as sample ranges of `audio` (at its own rate).
+    public func speechRanges(_ audio: AudioBuffer) -> [Range<Int>] {
         let samples = Self.samples16k(audio)
         let ranges = SpeechSegments.from(probabilities: model.probabilities(samples), frameSamples: SileroVAD.frameSamples,
                                          sampleRate: SileroVAD.sampleRate, sampleCount: samples.count, options: options)
-        let rate = Double(SileroVAD.sampleRate)
-        return ranges.map { SpeechSpan(start: Double($0.lowerBound) / rate, end: Double($0.upperBound) / rate) }
+        guard audio.sampleRate != SileroVAD.sampleRate else { return ranges }
+        let scale = Double(audio.sampleRate) / Double(SileroVAD.sampleRate)
+        return ranges.map { Int((Double($0.lowerBound) * scale).rounded())..<Int((Double($0.upperBound) * scale).rounded()) }
+    }
+
+    /// Speech segments in seconds from the start of `audio`.
+    public func segments(_ audio: AudioBuffer) -> [SpeechSpan] {
+        let rate = Double(audio.sampleRate)
+        return speechRanges(audio).map { SpeechSpan(start: Double($0.lowerBound) / rate, end: Double($0.upperBound) / rate) }
     }
 
     static func samples16k(_ audio: AudioBuffer) -> [Float] {

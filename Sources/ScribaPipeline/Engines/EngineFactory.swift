@@ -81,7 +81,7 @@ public enum EngineFactory {
             resolved.model = try await resolveModel(choice.model ?? KnownModels.whisperBase, offline: choice.offline,
                                                     notice: notice, progress: progress).path
         case .qwen3:
-            let cached = try choice.model == nil ? KnownModels.preferredRecognizers.first { try cachedFolder($0) != nil } : nil
+            let cached = try choice.model == nil ? cachedRecognizer() : nil
             resolved.model = try await resolveModel(choice.model ?? cached ?? KnownModels.preferredRecognizers[0],
                                                     offline: choice.offline, notice: notice, progress: progress).path
             if let aligner = choice.alignerModel {
@@ -112,8 +112,7 @@ public enum EngineFactory {
             if choice.alignerModel != nil { throw EngineChoiceError.alignerWithWhisper }
             return (try WhisperRecognizer(folder: try localFolder(choice.model ?? KnownModels.whisperBase)), nil)
         case .qwen3:
-            let name = try choice.model ?? KnownModels.preferredRecognizers.first { try cachedFolder($0) != nil }
-            guard let name else { throw ModelHubError.notCached(repo: KnownModels.preferredRecognizers[0], revision: "main") }
+            guard let name = try choice.model ?? cachedRecognizer() else { throw ModelHubError.notCached(repo: KnownModels.preferredRecognizers[0], revision: "main") }
             let recognizer = try Qwen3Recognizer(folder: try localFolder(name), maxChunkDuration: qwen3ChunkSeconds,
                                                  encoderAttention: choice.encoderAttention, precision: choice.precision)
             let alignerFolder = try choice.alignerModel.map(localFolder) ?? cachedFolder(KnownModels.aligner)
@@ -125,6 +124,11 @@ public enum EngineFactory {
             let recognizer = try RemoteRecognizer(baseURL: choice.asrURL, retry: choice.retry)
             return (recognizer, try choice.alignURL.map { try RemoteAligner(baseURL: $0, retry: choice.retry) })
         }
+    }
+
+    /// The first Qwen3-ASR model of `KnownModels.preferredRecognizers` that is on disk.
+    static func cachedRecognizer() throws -> String? {
+        try KnownModels.preferredRecognizers.first { try cachedFolder($0) != nil }
     }
 
     /// A cached model's folder, nil when it is not on disk.
