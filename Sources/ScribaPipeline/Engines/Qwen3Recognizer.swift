@@ -24,7 +24,8 @@ public actor Qwen3Recognizer: SpeechRecognizer {
     ///   - folder: a Hugging Face Qwen3-ASR folder (config.json, safetensors, vocab.json, merges.txt).
     ///   - modelName: shown in logs and reports; defaults to the folder name.
     ///   - maxNewTokens: a fixed bound per call instead of `Qwen3ASR.defaultMaxNewTokens(frames:)`.
-    ///   - encoderAttention: 8 s windows (default) or the whole clip (the reference's CPU path).
+    ///   - encoderAttention: the model's own n_window_infer windows (default; 8 s in the released models) or
+    ///     the whole clip (the reference's CPU path); see `Qwen3EncoderAttention`.
     ///   - precision: how the weights are held; nil keeps the checkpoint's dtype.
     public init(
         folder: URL, modelName: String? = nil, maxChunkDuration: Double = defaultMaxChunkDuration,
