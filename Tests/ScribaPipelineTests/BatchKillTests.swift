@@ -145,14 +145,16 @@ struct BatchKillTests {
     }
 
     /// Waits until the manifest records at least one finished file.
-    /// Polls on a thread of its own every 10 ms (a sleeping task on the cooperative pool can wake
-    /// seconds late while other suites run, by which time the batch may have finished every file).
-    func waitForFirstFile(_ output: URL, _ process: Process) async -> Bool {
+    /// SIGKILLs `process` as soon as the manifest records a file, from a thread of its own polling
+    /// every 10 ms: a task on the cooperative pool can wake, or resume, seconds late while other suites
+    /// run, by which time the batch may have finished every file. Returns whether it killed.
+    func killAfterFirstFile(_ output: URL, _ process: Process) async -> Bool {
         let manifest = output.appendingPathComponent(BatchManifest.fileName)
         return await withCheckedContinuation { continuation in
             Thread.detachNewThread {
                 for _ in 0..<12_000 where process.isRunning {
                     if !BatchManifest.load(from: output).entries.isEmpty, FileManager.default.fileExists(atPath: manifest.path) {
+                        kill(process.processIdentifier, SIGKILL)
                         continuation.resume(returning: true)
                         return
                     }
@@ -183,8 +185,7 @@ struct BatchKillTests {
         // skips exactly what the manifest recorded.
         let killed = folder.appendingPathComponent("killed")
         let victim = try launch(inputs, output: killed)
-        #expect(await waitForFirstFile(killed, victim))
-        kill(victim.processIdentifier, SIGKILL)
+        #expect(await killAfterFirstFile(killed, victim))
         _ = await finish(victim)
         let recorded = BatchManifest.load(from: killed).entries.count
         #expect(recorded >= 1 && recorded < 4)
