@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 // Linux links OpenBLAS through the CBLAS system-library target; macOS uses Accelerate
@@ -33,6 +34,21 @@ let cpuFlag = "-mcpu="
 #endif
 let kernelSettings: [CSetting] = [.unsafeFlags(["-O2", "-ffp-contract=off"] + (targetCPU.isEmpty ? [] : [cpuFlag + targetCPU]))]
 
+// The many-row matrix products (encoders, prefill, aligner) in bf16 and int8 run on oneDNN's matmul
+// when its headers are installed (Debian: libdnnl-dev) on x86-64 Linux; otherwise they stay on BLAS
+// sgemm over widened weights (macOS: Accelerate). SCRIBA_ONEDNN=0 hides oneDNN even when installed,
+// to build and test the fallback on a machine that has it.
+#if os(Linux) && arch(x86_64)
+let oneDNNInstalled = FileManager.default.fileExists(atPath: "/usr/include/oneapi/dnnl/dnnl.h")
+#else
+let oneDNNInstalled = false
+#endif
+let oneDNN = oneDNNInstalled && !["0", "off", "no", "false"].contains(Context.environment["SCRIBA_ONEDNN"]?.lowercased() ?? "")
+print(oneDNN ? "Scriba matrix backend: oneDNN (bf16/int8 matmul) + OpenBLAS"
+             : "Scriba matrix backend: BLAS sgemm only (oneDNN \(oneDNNInstalled ? "hidden by SCRIBA_ONEDNN" : "not found: apt-get install libdnnl-dev"))")
+let tensorDependencies: [Target.Dependency] = [blasDependency, "CScribaKernels"] + (oneDNN ? ["CScribaOneDNN"] : [])
+let tensorSettings: [SwiftSetting] = numericSettings + (oneDNN ? [.define("SCRIBA_ONEDNN")] : [])
+
 let package = Package(
     name: "Scriba",
     platforms: [.macOS(.v14)],
@@ -64,7 +80,7 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .target(name: "CScribaKernels", cSettings: kernelSettings),
-        .target(name: "ScribaTensor", dependencies: [blasDependency, "CScribaKernels"], swiftSettings: numericSettings),
+        .target(name: "ScribaTensor", dependencies: tensorDependencies, swiftSettings: tensorSettings),
         .target(name: "ScribaAudio", dependencies: ["ScribaTensor"], swiftSettings: numericSettings),
         // Resources (data, not source; found by ModelResources): the Korean aligner's word list and the
         // Silero VAD weights (MIT, 1.2 MB).
@@ -127,6 +143,11 @@ let package = Package(
         ),
     ]
 )
+
+// The C face over oneDNN's matmul, declared only when oneDNN is used (it does not compile without it).
+if oneDNN {
+    package.targets.append(.target(name: "CScribaOneDNN", linkerSettings: [.linkedLibrary("dnnl")]))
+}
 
 // libFuzzer targets (Fuzz/, run with scripts/fuzz.sh). Declared only when SCRIBA_FUZZ is set, so a
 // normal `swift build` / `swift test` never sees them; their entry point is libFuzzer's, hence

@@ -1,31 +1,40 @@
 // y = x · Wᵀ (+ b) (or y += …) against a `WeightMatrix` in any precision, choosing the kernel by the
 // number of input rows: a few rows (decode steps) stream the stored weights once through
-// `GEMV.multiply`; many rows (encoder, prefill, aligner) go through BLAS sgemm, on the f32 values in
-// place when stored as f32, otherwise on tiles of rows dequantised into a reused scratch — GEMM
-// reuses each weight across all input rows, so widening a tile costs little next to the multiply,
-// and no f32 copy of the whole matrix ever exists.
+// `GEMV.multiply`; many rows (encoder, prefill, aligner) go through BLAS sgemm on the f32 values in
+// place when stored as f32 (exact), through oneDNN's bf16 / int8 matmul for other precisions when
+// the build has it (`LowPrecisionMatMul`), and otherwise through sgemm on tiles of rows dequantised
+// into a reused scratch — GEMM reuses each weight across all input rows, so widening a tile costs
+// little next to the multiply, and no f32 copy of the whole matrix ever exists.
 
-/// Reused working memory of `Linear.forward(_:rows:weight:...)`: the dequantised weight tile and the
-/// GEMV output of an accumulating call. Grows on demand, never shrinks; not thread-safe.
+/// Reused working memory of `Linear.forward(_:rows:weight:...)`: the dequantised weight tile, the GEMV
+/// output of an accumulating call, and the low-precision copies of the input oneDNN multiplies.
+/// Each buffer grows on demand and never shrinks; not thread-safe.
 public final class LinearScratch {
-    private(set) var pointer: UnsafeMutablePointer<Float>
-    private(set) var capacity: Int
+    private var buffers: [UnsafeMutableRawPointer?] = Array(repeating: nil, count: Buffer.allCases.count)
+    private var capacities = Array(repeating: 0, count: Buffer.allCases.count)
 
-    public init() {
-        capacity = 0
-        pointer = .allocate(capacity: 1)
-    }
+    private enum Buffer: Int, CaseIterable { case floats, halves, bytes, rowScales, tile }
 
-    deinit { pointer.deallocate() }
+    public init() {}
 
-    func reserve(_ needed: Int) -> UnsafeMutablePointer<Float> {
-        if needed > capacity {
-            pointer.deallocate()
-            pointer = .allocate(capacity: needed)
-            capacity = needed
+    deinit { for buffer in buffers { buffer?.deallocate() } }
+
+    private func raw(_ buffer: Buffer, bytes needed: Int) -> UnsafeMutableRawPointer {
+        let i = buffer.rawValue
+        if needed > capacities[i] || buffers[i] == nil {
+            buffers[i]?.deallocate()
+            buffers[i] = .allocate(byteCount: max(needed, 64), alignment: 64)
+            capacities[i] = max(needed, 64)
         }
-        return pointer
+        return buffers[i]!
     }
+
+    func reserve(_ count: Int) -> UnsafeMutablePointer<Float> { floats(count) }
+    func floats(_ count: Int) -> UnsafeMutablePointer<Float> { raw(.floats, bytes: count * 4).bindMemory(to: Float.self, capacity: count) }
+    func halves(_ count: Int) -> UnsafeMutablePointer<UInt16> { raw(.halves, bytes: count * 2).bindMemory(to: UInt16.self, capacity: count) }
+    func bytes(_ count: Int) -> UnsafeMutablePointer<Int8> { raw(.bytes, bytes: count).bindMemory(to: Int8.self, capacity: count) }
+    func rowScales(_ count: Int) -> UnsafeMutablePointer<Float> { raw(.rowScales, bytes: count * 4).bindMemory(to: Float.self, capacity: count) }
+    func tile(_ count: Int) -> UnsafeMutablePointer<UInt16> { raw(.tile, bytes: count * 2).bindMemory(to: UInt16.self, capacity: count) }
 }
 
 extension Linear {
@@ -73,9 +82,13 @@ extension Linear {
                        b: w, ldb: inFeatures, beta: beta, c: output, ldc: outFeatures)
         }
         guard done == nil else { return }
+        // bf16 / int8 weights: oneDNN where this build has it, for as many output features as it did.
+        let computed = LowPrecisionMatMul.multiply(x, rows: rows, weight: weight, output: output, accumulate: beta == 1,
+                                                   scratch: scratch, pool: pool)
+        guard computed < outFeatures else { return }
         let tileRows = min(outFeatures, max(16, tileElements / inFeatures))
         let tile = scratch.reserve(tileRows * inFeatures)
-        for start in stride(from: 0, to: outFeatures, by: tileRows) {
+        for start in stride(from: computed, to: outFeatures, by: tileRows) {
             let end = min(start + tileRows, outFeatures)
             dequantize(weight, start..<end, into: tile, pool: pool)
             BLAS.sgemm(transB: true, m: rows, n: end - start, k: inFeatures, a: x, lda: inFeatures,
