@@ -1,6 +1,12 @@
 // See include/scriba_onednn.h. One primitive per shape and kind, made on first use and kept (shapes
 // repeat: an encoder layer's four products per chunk length). Each call makes its own memory objects,
 // stream and scratchpad, so concurrent callers share nothing mutable.
+//
+// libdnnl is opened at first use (dlopen), not linked: its OpenMP runtime (libgomp) reads
+// OMP_WAIT_POLICY once, when it loads, and its default lets idle threads spin for a while after
+// every product — on the cores Scriba's own pool and OpenBLAS need next (measured: the aligner took
+// 3.72 s instead of 2.70 s for 30 s of audio). So "passive" is set before loading, unless the user
+// chose a policy. A binary built here also runs where libdnnl is missing: products then stay on BLAS.
 #define _GNU_SOURCE
 #include "scriba_onednn.h"
 #include <oneapi/dnnl/dnnl.h>
@@ -27,6 +33,37 @@ static dnnl_engine_t engine;
 static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
 static dnnl_status_t engine_status = dnnl_success;
 static _Thread_local char last_error[256];
+// Why libdnnl could not be loaded (written once, inside pthread_once, read by any thread).
+static char load_error[256];
+// Every oneDNN function used, resolved from the library at first use.
+#define ONEDNN_FUNCTIONS(X) \
+    X(dnnl_engine_create) \
+    X(dnnl_memory_desc_init_by_tag) \
+    X(dnnl_memory_desc_init_by_strides) \
+    X(dnnl_matmul_desc_init) \
+    X(dnnl_primitive_attr_create) \
+    X(dnnl_primitive_attr_set_scratchpad_mode) \
+    X(dnnl_post_ops_create) \
+    X(dnnl_post_ops_append_sum) \
+    X(dnnl_primitive_attr_set_post_ops) \
+    X(dnnl_primitive_desc_create) \
+    X(dnnl_primitive_desc_query_md) \
+    X(dnnl_primitive_desc_query) \
+    X(dnnl_primitive_create) \
+    X(dnnl_primitive_desc_destroy) \
+    X(dnnl_post_ops_destroy) \
+    X(dnnl_primitive_attr_destroy) \
+    X(dnnl_memory_create) \
+    X(dnnl_memory_desc_get_size) \
+    X(dnnl_stream_create) \
+    X(dnnl_primitive_execute) \
+    X(dnnl_stream_wait) \
+    X(dnnl_stream_destroy) \
+    X(dnnl_memory_destroy)
+#define DECLARE(name) static __typeof__(&name) p_##name;
+ONEDNN_FUNCTIONS(DECLARE)
+#undef DECLARE
+
 // omp_set_num_threads sets the calling thread's team size only, and Scriba calls in from many threads
 // (Swift's cooperative pool among them), so each call applies the process-wide choice again.
 typedef void (*omp_set_fn)(int);
@@ -36,13 +73,34 @@ static omp_get_fn omp_get;
 static volatile int desired_threads = 0;
 
 static void make_engine(void) {
-    // libgomp comes with libdnnl; looked up rather than linked so no -lgomp is needed.
-    omp_set = (omp_set_fn)dlsym(RTLD_DEFAULT, "omp_set_num_threads");
-    omp_get = (omp_get_fn)dlsym(RTLD_DEFAULT, "omp_get_max_threads");
-    engine_status = dnnl_engine_create(&engine, dnnl_cpu, 0);
+    setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
+    void *library = dlopen("libdnnl.so.2", RTLD_NOW | RTLD_LOCAL);
+    if (!library) {
+        snprintf(load_error, sizeof load_error, "cannot load libdnnl.so.2 (%s); install libdnnl2 or libdnnl-dev", dlerror());
+        engine_status = dnnl_runtime_error;
+        return;
+    }
+#define RESOLVE(name) \
+    if (!(p_##name = (__typeof__(p_##name))dlsym(library, #name))) { \
+        snprintf(load_error, sizeof load_error, "libdnnl.so.2 has no %s; oneDNN 2.x is needed", #name); \
+        engine_status = dnnl_runtime_error; \
+        return; \
+    }
+    ONEDNN_FUNCTIONS(RESOLVE)
+#undef RESOLVE
+    // libgomp came with libdnnl.
+    omp_set = (omp_set_fn)dlsym(library, "omp_set_num_threads");
+    omp_get = (omp_get_fn)dlsym(library, "omp_get_max_threads");
+    engine_status = p_dnnl_engine_create(&engine, dnnl_cpu, 0);
+    if (engine_status != dnnl_success) snprintf(load_error, sizeof load_error, "oneDNN CPU engine failed (status %d)", (int)engine_status);
 }
 
-const char *scriba_onednn_last_error(void) { return last_error; }
+int scriba_onednn_load(void) {
+    pthread_once(&engine_once, make_engine);
+    return engine_status == dnnl_success;
+}
+
+const char *scriba_onednn_last_error(void) { return last_error[0] ? last_error : load_error; }
 
 static int fail(const char *what, dnnl_status_t status) {
     snprintf(last_error, sizeof last_error, "oneDNN %s failed (status %d)", what, (int)status);
@@ -60,39 +118,38 @@ static scriba_matmul *make(int64_t m, int64_t k, int64_t n, int64_t ldc, scriba_
     mm->m = m; mm->k = k; mm->n = n; mm->ldc = ldc; mm->kind = kind; mm->accumulate = accumulate;
     dnnl_data_type_t type = kind == SCRIBA_MATMUL_S8 ? dnnl_s8 : dnnl_bf16;
     dnnl_dims_t a_dims = {m, k}, w_dims = {k, n}, c_dims = {m, n}, c_strides = {ldc, 1};
-    CHECK(dnnl_memory_desc_init_by_tag(&mm->a, 2, a_dims, type, dnnl_ab), "source description");
+    CHECK(p_dnnl_memory_desc_init_by_tag(&mm->a, 2, a_dims, type, dnnl_ab), "source description");
     // W is [n][k] row-major, i.e. the k×n matrix oneDNN multiplies by, stored column-major ("ba").
-    CHECK(dnnl_memory_desc_init_by_tag(&mm->w, 2, w_dims, type, dnnl_ba), "weights description");
-    CHECK(dnnl_memory_desc_init_by_strides(&mm->c, 2, c_dims, dnnl_f32, c_strides), "output description");
+    CHECK(p_dnnl_memory_desc_init_by_tag(&mm->w, 2, w_dims, type, dnnl_ba), "weights description");
+    CHECK(p_dnnl_memory_desc_init_by_strides(&mm->c, 2, c_dims, dnnl_f32, c_strides), "output description");
     dnnl_matmul_desc_t desc;
-    CHECK(dnnl_matmul_desc_init(&desc, &mm->a, &mm->w, NULL, &mm->c), "matmul description");
-    CHECK(dnnl_primitive_attr_create(&attr), "attributes");
-    CHECK(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), "scratchpad mode");
+    CHECK(p_dnnl_matmul_desc_init(&desc, &mm->a, &mm->w, NULL, &mm->c), "matmul description");
+    CHECK(p_dnnl_primitive_attr_create(&attr), "attributes");
+    CHECK(p_dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), "scratchpad mode");
     if (accumulate) {
-        CHECK(dnnl_post_ops_create(&post_ops), "post-ops");
-        CHECK(dnnl_post_ops_append_sum(post_ops, 1.0f), "sum post-op");
-        CHECK(dnnl_primitive_attr_set_post_ops(attr, post_ops), "post-ops");
+        CHECK(p_dnnl_post_ops_create(&post_ops), "post-ops");
+        CHECK(p_dnnl_post_ops_append_sum(post_ops, 1.0f), "sum post-op");
+        CHECK(p_dnnl_primitive_attr_set_post_ops(attr, post_ops), "post-ops");
     }
-    CHECK(dnnl_primitive_desc_create(&pd, &desc, attr, engine, NULL), "matmul primitive description");
-    const dnnl_memory_desc_t *scratchpad = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+    CHECK(p_dnnl_primitive_desc_create(&pd, &desc, attr, engine, NULL), "matmul primitive description");
+    const dnnl_memory_desc_t *scratchpad = p_dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
     mm->scratchpad = *scratchpad;
-    dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &mm->implementation);
-    CHECK(dnnl_primitive_create(&mm->primitive, pd), "matmul primitive");
+    p_dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &mm->implementation);
+    CHECK(p_dnnl_primitive_create(&mm->primitive, pd), "matmul primitive");
     mm->description = pd;  // kept: it owns the implementation name
-    if (post_ops) dnnl_post_ops_destroy(post_ops);
-    dnnl_primitive_attr_destroy(attr);
+    if (post_ops) p_dnnl_post_ops_destroy(post_ops);
+    p_dnnl_primitive_attr_destroy(attr);
     return mm;
 failed:
-    if (pd) dnnl_primitive_desc_destroy(pd);
-    if (post_ops) dnnl_post_ops_destroy(post_ops);
-    if (attr) dnnl_primitive_attr_destroy(attr);
+    if (pd) p_dnnl_primitive_desc_destroy(pd);
+    if (post_ops) p_dnnl_post_ops_destroy(post_ops);
+    if (attr) p_dnnl_primitive_attr_destroy(attr);
     free(mm);
     return NULL;
 }
 
 scriba_matmul *scriba_matmul_get(int64_t m, int64_t k, int64_t n, int64_t ldc, scriba_matmul_kind kind, int accumulate) {
-    pthread_once(&engine_once, make_engine);
-    if (engine_status != dnnl_success) { fail("CPU engine", engine_status); return NULL; }
+    if (!scriba_onednn_load()) return NULL;
     pthread_mutex_lock(&lock);
     for (int i = 0; i < cached; i++) {
         scriba_matmul *mm = cache[i];
@@ -116,37 +173,37 @@ int scriba_matmul_run(const scriba_matmul *mm, const void *a, const void *w, flo
     int status = 0;
     dnnl_exec_arg_t args[4];
     int count = 0;
-    CHECK(dnnl_memory_create(&a_mem, &mm->a, engine, (void *)a), "source memory");
-    CHECK(dnnl_memory_create(&w_mem, &mm->w, engine, (void *)w), "weights memory");
-    CHECK(dnnl_memory_create(&c_mem, &mm->c, engine, c), "output memory");
+    CHECK(p_dnnl_memory_create(&a_mem, &mm->a, engine, (void *)a), "source memory");
+    CHECK(p_dnnl_memory_create(&w_mem, &mm->w, engine, (void *)w), "weights memory");
+    CHECK(p_dnnl_memory_create(&c_mem, &mm->c, engine, c), "output memory");
     args[count++] = (dnnl_exec_arg_t){DNNL_ARG_SRC, a_mem};
     args[count++] = (dnnl_exec_arg_t){DNNL_ARG_WEIGHTS, w_mem};
     args[count++] = (dnnl_exec_arg_t){DNNL_ARG_DST, c_mem};
-    size_t pad_size = dnnl_memory_desc_get_size(&mm->scratchpad);
+    size_t pad_size = p_dnnl_memory_desc_get_size(&mm->scratchpad);
     if (pad_size > 0) {
         if (posix_memalign(&pad, 64, pad_size) != 0) { snprintf(last_error, sizeof last_error, "out of memory"); status = -1; goto done; }
-        CHECK(dnnl_memory_create(&pad_mem, &mm->scratchpad, engine, pad), "scratchpad memory");
+        CHECK(p_dnnl_memory_create(&pad_mem, &mm->scratchpad, engine, pad), "scratchpad memory");
         args[count++] = (dnnl_exec_arg_t){DNNL_ARG_SCRATCHPAD, pad_mem};
     }
     if (desired_threads > 0 && omp_set) omp_set(desired_threads);
-    CHECK(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags), "stream");
-    CHECK(dnnl_primitive_execute(mm->primitive, stream, count, args), "matmul");
-    CHECK(dnnl_stream_wait(stream), "stream wait");
+    CHECK(p_dnnl_stream_create(&stream, engine, dnnl_stream_default_flags), "stream");
+    CHECK(p_dnnl_primitive_execute(mm->primitive, stream, count, args), "matmul");
+    CHECK(p_dnnl_stream_wait(stream), "stream wait");
     goto done;
 failed:
     status = -1;
 done:
-    if (stream) dnnl_stream_destroy(stream);
-    if (a_mem) dnnl_memory_destroy(a_mem);
-    if (w_mem) dnnl_memory_destroy(w_mem);
-    if (c_mem) dnnl_memory_destroy(c_mem);
-    if (pad_mem) dnnl_memory_destroy(pad_mem);
+    if (stream) p_dnnl_stream_destroy(stream);
+    if (a_mem) p_dnnl_memory_destroy(a_mem);
+    if (w_mem) p_dnnl_memory_destroy(w_mem);
+    if (c_mem) p_dnnl_memory_destroy(c_mem);
+    if (pad_mem) p_dnnl_memory_destroy(pad_mem);
     free(pad);
     return status;
 }
 
 int scriba_onednn_set_threads(int threads) {
-    pthread_once(&engine_once, make_engine);
+    scriba_onednn_load();
     int previous = desired_threads > 0 ? desired_threads : (omp_get ? omp_get() : 0);
     if (threads > 0) desired_threads = threads;
     return previous;

@@ -19,8 +19,12 @@ public final class ThreadPool: Sendable {
     public let threadCount: Int
     private let state: PoolState
 
-    /// A pool of `threads` (caller + threads − 1 workers) sized to the machine's cores.
-    public static let shared = ThreadPool(threads: ProcessInfo.processInfo.activeProcessorCount)
+    /// The pool every kernel uses by default: `ComputeThreads.count` threads (caller included),
+    /// fixed when first used.
+    public static let shared: ThreadPool = {
+        ComputeThreads.poolCreated.store(true, ordering: .releasing)
+        return ThreadPool(threads: ComputeThreads.count)
+    }()
 
     public init(threads: Int, spinMicroseconds: Int = 300) {
         threadCount = max(1, threads)

@@ -36,7 +36,7 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Qwen3 audio-encoder attention: windowed (the model's own windows, n_window_infer: 8 s in the released models; as vLLM and flash-attention compute it) or whole-clip (as the official transformers code computes on a CPU). Equal for clips up to one window.")
     var encoderAttention: EncoderAttentionArgument = .windowed
 
-    @Option(help: "CPU threads for local inference (default: all cores).")
+    @Option(help: "CPU threads for local inference: Scriba's own, OpenBLAS's and oneDNN's (default: the physical cores).")
     var threads: Int?
 
     @Option(help: "ASR service address for --engine remote.")
@@ -101,7 +101,7 @@ struct EngineOptions: ParsableArguments {
 
     /// The recogniser and (when configured) the aligner the flags name, from local folders.
     func makeEngines() throws -> (any SpeechRecognizer, (any ForcedAligner)?) {
-        if let threads { BLAS.setThreads(threads) }
+        ComputeThreads.set(threads ?? ComputeThreads.physicalCores)
         return try EngineFactory.makeEngines(choice)
     }
 

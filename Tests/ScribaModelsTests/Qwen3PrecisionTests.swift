@@ -4,9 +4,10 @@ import ScribaTensor
 @testable import ScribaModels
 
 // Weight storage precision on the tiny parity fixtures (Tests/Fixtures/README.md). The bf16
-// checkpoint held as bf16 (its bytes kept) or widened to f32 must give the official greedy ids
-// exactly; int8 (group-wise, 128 columns) is lossy, so its agreement with the official ids is
-// measured and held above a floor.
+// checkpoint widened to f32 must give the official greedy ids (computed in f32 from the bf16 values)
+// exactly. Held as bf16, its many-row products (encoder, prefill) run in bf16 where oneDNN is present
+// and its KV cache is bf16, and int8 (group-wise, 128 columns) is lossy too: their agreement with
+// the official ids is measured and held above a floor (exact for bf16 without oneDNN).
 
 struct Qwen3PrecisionTests {
     static let clips = ["speech_en", "silence", "short_0p5"]
@@ -20,17 +21,32 @@ struct Qwen3PrecisionTests {
         return (ids, Qwen3Fixtures.ints(entry["greedy_ids"]))
     }
 
-    @Test(arguments: [WeightPrecision.bf16, .f32])
-    func bf16CheckpointGivesReferenceIdsInEitherStorage(precision: WeightPrecision) throws {
-        let model = try Qwen3ASR(folder: Qwen3Fixtures.url("asr-tiny-bf16"), precision: precision)
-        #expect(model.precision == precision)
+    /// Greedy ids agreeing with the official ones over every clip and mode, of 192.
+    static func agreement(_ model: Qwen3ASR) throws -> Int {
+        var agree = 0, total = 0
         for clip in Self.clips {
             for mode in ["forced", "auto"] {
                 let (ids, expected) = try Self.greedy(model, clip: clip, mode: mode)
-                #expect(expected.count == 32)
-                #expect(ids == expected, "\(clip) \(mode) \(precision)")
+                agree += zip(ids, expected).filter { $0 == $1 }.count
+                total += expected.count
             }
         }
+        #expect(total == 192)
+        return agree
+    }
+
+    @Test func bf16CheckpointWidenedToF32GivesReferenceIds() throws {
+        let model = try Qwen3ASR(folder: Qwen3Fixtures.url("asr-tiny-bf16"), precision: .f32)
+        #expect(model.precision == .f32)
+        #expect(try Self.agreement(model) == 192)
+    }
+
+    @Test func bf16StorageAgreesWithReferenceAboveFloor() throws {
+        let model = try Qwen3ASR(folder: Qwen3Fixtures.url("asr-tiny-bf16"), precision: .bf16)
+        #expect(model.precision == .bf16)
+        let agree = try Self.agreement(model)
+        print("Qwen3 bf16 token agreement with the official ids: \(agree)/192 (oneDNN: \(OneDNN.isAvailable))")
+        #expect(agree >= (OneDNN.isAvailable ? Self.bf16Floor : 192), "bf16 agreement \(agree)/192")
     }
 
     @Test func defaultPrecisionIsTheCheckpointsDType() throws {
@@ -46,20 +62,16 @@ struct Qwen3PrecisionTests {
 
     @Test func int8AgreesWithReferenceAboveFloor() throws {
         let model = try Qwen3ASR(folder: Qwen3Fixtures.url("asr-tiny-bf16"), precision: .int8(groupSize: 128))
-        var agree = 0, total = 0
-        for clip in Self.clips {
-            for mode in ["forced", "auto"] {
-                let (ids, expected) = try Self.greedy(model, clip: clip, mode: mode)
-                agree += zip(ids, expected).filter { $0 == $1 }.count
-                total += expected.count
-            }
-        }
-        print("Qwen3 int8/g128 token agreement with the official ids: \(agree)/\(total)")
-        #expect(total == 192)
-        #expect(agree >= Self.int8Floor, "int8 agreement \(agree)/\(total)")
+        let agree = try Self.agreement(model)
+        print("Qwen3 int8/g128 token agreement with the official ids: \(agree)/192 (oneDNN: \(OneDNN.isAvailable))")
+        #expect(agree >= Self.int8Floor, "int8 agreement \(agree)/192")
     }
 
     /// Measured 123/192 (2026-11-27): the tiny model's rows are 64 or 128 wide, so a 128-column group
     /// is one scale per row, and the first differing id changes every later step of that run.
+    /// With oneDNN (bf16 products in the encoder and prefill, bf16 KV cache): 170/192 on 2026-12-06.
     static let int8Floor = 110
+    /// Measured 192/192 with oneDNN (2026-12-06); a floor, not equality, since bf16 products may
+    /// flip a near-tied step of this random model on another CPU's kernels.
+    static let bf16Floor = 176
 }

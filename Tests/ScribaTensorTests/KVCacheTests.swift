@@ -57,3 +57,38 @@ import ScribaTensor
         #expect(worstToleranceRatio(out, expected, relative: 1e-6, absolute: 1e-6) <= 1)
     }
 }
+
+@Test func bf16CacheHoldsRoundedRowsAndDecodesLikeF32OverThem() throws {
+    // A bf16 cache stores exactly the bf16 rounding of what was appended (staged as f32, committed);
+    // its widened view and a decode step reading the bf16 rows directly both equal f32 attention over
+    // those rounded keys and values.
+    let n = 6, qHeads = 4, kvHeads = 2, d = 32, row = kvHeads * d
+    let k = randomFloats(n * row, seed: 121), v = randomFloats(n * row, seed: 122)
+    let q = randomFloats(qHeads * d, in: -2...2, seed: 123)
+    let cache = KVCache(layers: 2, maxSequenceLength: 8, kvHeads: kvHeads, headDim: d, storage: .bf16)
+    let slots = try cache.appendSlots(layer: 1, rows: n - 1)
+    slots.keys.update(from: k, count: (n - 1) * row)
+    slots.values.update(from: v, count: (n - 1) * row)
+    cache.commit()
+    try cache.append(layer: 1, keys: Array(k[((n - 1) * row)...]), values: Array(v[((n - 1) * row)...]), rows: 1)
+    #expect(cache.lengths == [0, n])
+    let rounded = { (x: [Float]) in x.map { BFloat16($0).floatValue } }
+    #expect(Array(UnsafeBufferPointer(start: cache.bf16Keys(layer: 1), count: n * row)) == k.map { BFloat16($0).bitPattern })
+    let view = cache.f32View(layer: 1, length: n)
+    #expect(Array(UnsafeBufferPointer(start: view.keys, count: n * row)) == rounded(k))
+    #expect(Array(UnsafeBufferPointer(start: view.values, count: n * row)) == rounded(v))
+
+    let shape = AttentionShape(queryLength: 1, keyLength: n, queryHeads: qHeads, kvHeads: kvHeads, headDim: d)
+    var expected = [Float](repeating: 0, count: qHeads * d), scratch = [Float](repeating: 0, count: qHeads * n)
+    let (rk, rv) = (rounded(k), rounded(v))
+    expected.withPointer { o in scratch.withUnsafeMutableBufferPointer {
+        Attention.scaledDotProduct(query: q, key: rk, value: rv, output: o, shape: shape, mask: .none, scale: 0.2, scratch: $0)
+    } }
+    var direct = [Float](repeating: .nan, count: qHeads * d)
+    direct.withPointer { o in scratch.withUnsafeMutableBufferPointer {
+        SingleQueryAttention.attend(query: q, bf16Key: cache.bf16Keys(layer: 1), bf16Value: cache.bf16Values(layer: 1), output: o,
+                                    heads: qHeads, headDim: d, keyLength: n, keyRowStride: row, valueRowStride: row, scale: 0.2,
+                                    kvGroup: qHeads / kvHeads, scratch: $0.baseAddress!, pool: nil)
+    } }
+    #expect(worstToleranceRatio(direct, expected.map(Double.init), relative: 1e-5, absolute: 1e-6) <= 1)
+}

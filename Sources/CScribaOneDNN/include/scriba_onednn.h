@@ -1,7 +1,8 @@
 // A small C face over oneDNN's matmul (Debian 12: libdnnl-dev, oneDNN 2.6, OpenMP threads) for
 // Scriba's many-row matrix products: y[M×N] (+)= x[M×K] · W[N×K]ᵀ with W in PyTorch's [out, in]
 // layout, used in place (no packed copy: the decode GEMV reads the same bytes). Built only when
-// Package.swift finds oneDNN; Swift reaches it through ScribaTensor's `OneDNN`.
+// Package.swift finds oneDNN's headers; the library itself is opened at run time. Swift reaches it
+// through ScribaTensor's `OneDNN`.
 #ifndef SCRIBA_ONEDNN_H
 #define SCRIBA_ONEDNN_H
 #include <stdint.h>
@@ -25,6 +26,10 @@ int scriba_matmul_run(const scriba_matmul *matmul, const void *a, const void *w,
 
 /// The implementation oneDNN chose (e.g. "brg:avx512_core_bf16").
 const char *scriba_matmul_implementation(const scriba_matmul *matmul);
+
+/// Loads libdnnl (once; thread-safe). 1 when its matmul can be used, else 0 and
+/// `scriba_onednn_last_error` says why.
+int scriba_onednn_load(void);
 
 /// The last error's message (thread-local).
 const char *scriba_onednn_last_error(void);

@@ -83,7 +83,8 @@ extension Qwen3ASR {
         if positions > cache.maxSequenceLength {
             // Round up so a slightly longer next call does not reallocate again.
             let capacity = (positions + 255) / 256 * 256
-            cache = KVCache(layers: t.numHiddenLayers, maxSequenceLength: capacity, kvHeads: t.numKeyValueHeads, headDim: t.headDim)
+            cache = KVCache(layers: t.numHiddenLayers, maxSequenceLength: capacity, kvHeads: t.numKeyValueHeads, headDim: t.headDim,
+                            storage: cache.storage)
         } else {
             cache.reset()
         }
@@ -129,8 +130,18 @@ extension Qwen3ASR {
             }
             rope.apply(qkv, rows: rows, heads: heads, rowStride: qkvDim, startPosition: startPosition)
             rope.apply(slots.keys, rows: rows, heads: kvHeads, rowStride: kvDim, startPosition: startPosition)
-            Attention.scaledDotProduct(query: qkv, key: cache.keys(layer: index), value: cache.values(layer: index),
-                                       output: attention, shape: shape, mask: mask, scale: scale, scratch: scores)
+            cache.commit()
+            if rows == 1, cache.storage == .bf16, headDim % 16 == 0 {
+                // A decode step reads the bf16 cache as it is: half the bytes of f32.
+                SingleQueryAttention.attend(query: qkv, bf16Key: cache.bf16Keys(layer: index), bf16Value: cache.bf16Values(layer: index),
+                                            output: attention, heads: heads, headDim: headDim, keyLength: keyLength,
+                                            keyRowStride: kvDim, valueRowStride: kvDim, scale: scale, kvGroup: heads / kvHeads,
+                                            scratch: scores.baseAddress!)
+            } else {
+                let cached = cache.f32View(layer: index, length: keyLength)
+                Attention.scaledDotProduct(query: qkv, key: cached.keys, value: cached.values,
+                                           output: attention, shape: shape, mask: mask, scale: scale, scratch: scores)
+            }
             // h += o_proj(attention)
             Linear.forward(attention, rows: rows, weight: layer.o, bias: nil, output: hidden, accumulate: true, scratch: linear)
             // h += down(silu(gate(x)) · up(x)), x = RMSNorm_post(h)

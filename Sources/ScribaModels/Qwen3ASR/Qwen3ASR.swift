@@ -86,8 +86,10 @@ public final class Qwen3ASR {
         let t = config.text
         rope = RoPETable(headDim: t.headDim, maxPositions: min(t.maxPositionEmbeddings, Self.ropeTablePositions), theta: t.ropeTheta)
         encoderPositions = Self.sinusoids(rows: Qwen3ASRConfig.halvedThrice(config.audio.chunkFrames), channels: config.audio.dModel)
+        // bf16 and int8 models keep keys and values in bf16 (half the bytes each decode step reads);
+        // f32 keeps f32, so that path stays equal to the reference.
         cache = KVCache(layers: t.numHiddenLayers, maxSequenceLength: Self.initialCachePositions,
-                        kvHeads: t.numKeyValueHeads, headDim: t.headDim)
+                        kvHeads: t.numKeyValueHeads, headDim: t.headDim, storage: weights.precision == .f32 ? .f32 : .bf16)
     }
 
     /// RoPE cos/sin rows precomputed at load (positions past it are computed on the fly):

@@ -5,6 +5,25 @@
 // a step costs one pass over K and V with both cores, instead of two single-threaded BLAS GEMVs per
 // head with a hand-off each. `a += p * b`, not SIMD's `addProduct`: without an FMA target feature the
 // latter is a libm `fmaf` call per lane (profiled: 10 % of a Whisper run in `fmaf@plt` alone).
+// K and V may be f32 or bf16 bit patterns (a bf16 `KVCache`), widened as they are loaded.
+
+/// What single-query attention reads K and V as: Float, or UInt16 holding bfloat16 bit patterns.
+protocol AttentionOperand {
+    static func load(_ p: UnsafePointer<Self>) -> FloatVector
+}
+
+extension Float: AttentionOperand {
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> FloatVector { VectorMath.load(p) }
+}
+
+extension UInt16: AttentionOperand {
+    @inline(__always)
+    static func load(_ p: UnsafePointer<UInt16>) -> FloatVector {
+        let halves = UnsafeRawPointer(p).loadUnaligned(as: SIMD16<UInt16>.self)
+        return unsafeBitCast(SIMD16<UInt32>(truncatingIfNeeded: halves) &<< 16, to: FloatVector.self)
+    }
+}
 
 public enum SingleQueryAttention {
     /// Below this many K/V elements per call (all heads) the work stays on the calling thread.
@@ -19,6 +38,27 @@ public enum SingleQueryAttention {
         output: UnsafeMutablePointer<Float>, heads: Int, headDim: Int, keyLength: Int,
         keyRowStride: Int, valueRowStride: Int, scale: Float, kvGroup: Int = 1,
         scratch: UnsafeMutablePointer<Float>, pool: ThreadPool? = .shared
+    ) {
+        attendAll(query: query, key: key, value: value, output: output, heads: heads, headDim: headDim, keyLength: keyLength,
+                  keyRowStride: keyRowStride, valueRowStride: valueRowStride, scale: scale, kvGroup: kvGroup, scratch: scratch, pool: pool)
+    }
+
+    /// The same over K and V held as bfloat16 bit patterns (`KVCache` with `.bf16` storage).
+    public static func attend(
+        query: UnsafePointer<Float>, bf16Key key: UnsafePointer<UInt16>, bf16Value value: UnsafePointer<UInt16>,
+        output: UnsafeMutablePointer<Float>, heads: Int, headDim: Int, keyLength: Int,
+        keyRowStride: Int, valueRowStride: Int, scale: Float, kvGroup: Int = 1,
+        scratch: UnsafeMutablePointer<Float>, pool: ThreadPool? = .shared
+    ) {
+        attendAll(query: query, key: key, value: value, output: output, heads: heads, headDim: headDim, keyLength: keyLength,
+                  keyRowStride: keyRowStride, valueRowStride: valueRowStride, scale: scale, kvGroup: kvGroup, scratch: scratch, pool: pool)
+    }
+
+    private static func attendAll<Element: AttentionOperand>(
+        query: UnsafePointer<Float>, key: UnsafePointer<Element>, value: UnsafePointer<Element>,
+        output: UnsafeMutablePointer<Float>, heads: Int, headDim: Int, keyLength: Int,
+        keyRowStride: Int, valueRowStride: Int, scale: Float, kvGroup: Int,
+        scratch: UnsafeMutablePointer<Float>, pool: ThreadPool?
     ) {
         precondition(kvGroup >= 1 && heads % kvGroup == 0, "SingleQueryAttention: \(heads) heads do not form groups of \(kvGroup)")
         precondition(headDim % VectorMath.width == 0, "SingleQueryAttention: head size \(headDim) is not a multiple of \(VectorMath.width)")
@@ -42,8 +82,8 @@ public enum SingleQueryAttention {
     }
 
     @inline(__always)
-    private static func attendHead(
-        _ h: Int, _ kvGroup: Int, _ query: UnsafePointer<Float>, _ key: UnsafePointer<Float>, _ value: UnsafePointer<Float>,
+    private static func attendHead<Element: AttentionOperand>(
+        _ h: Int, _ kvGroup: Int, _ query: UnsafePointer<Float>, _ key: UnsafePointer<Element>, _ value: UnsafePointer<Element>,
         _ output: UnsafeMutablePointer<Float>, _ headDim: Int, _ keyLength: Int,
         _ keyRowStride: Int, _ valueRowStride: Int, _ scale: Float, _ scores: UnsafeMutablePointer<Float>
     ) {
@@ -52,7 +92,7 @@ public enum SingleQueryAttention {
         for j in 0..<keyLength {
             let row = k + j * keyRowStride
             var sum = FloatVector()
-            for c in 0..<chunks { sum += VectorMath.load(q + c * width) * VectorMath.load(row + c * width) }
+            for c in 0..<chunks { sum += VectorMath.load(q + c * width) * Element.load(row + c * width) }
             scores[j] = sum.sum() * scale
         }
         Softmax.row(scores, count: keyLength)
@@ -62,8 +102,8 @@ public enum SingleQueryAttention {
             var a0 = FloatVector(), a1 = FloatVector(), a2 = FloatVector(), a3 = FloatVector()
             for j in 0..<keyLength {
                 let p = FloatVector(repeating: scores[j]), row = v + j * valueRowStride
-                a0 += p * VectorMath.load(row); a1 += p * VectorMath.load(row + width)
-                a2 += p * VectorMath.load(row + 2 * width); a3 += p * VectorMath.load(row + 3 * width)
+                a0 += p * Element.load(row); a1 += p * Element.load(row + width)
+                a2 += p * Element.load(row + 2 * width); a3 += p * Element.load(row + 3 * width)
             }
             VectorMath.store(a0, out); VectorMath.store(a1, out + width)
             VectorMath.store(a2, out + 2 * width); VectorMath.store(a3, out + 3 * width)
@@ -74,10 +114,10 @@ public enum SingleQueryAttention {
             var a = (FloatVector(), FloatVector(), FloatVector(), FloatVector(), FloatVector(), FloatVector(), FloatVector(), FloatVector())
             for j in 0..<keyLength {
                 let p = FloatVector(repeating: scores[j]), row = v + j * valueRowStride
-                a.0 += p * VectorMath.load(row); a.1 += p * VectorMath.load(row + width)
-                a.2 += p * VectorMath.load(row + 2 * width); a.3 += p * VectorMath.load(row + 3 * width)
-                a.4 += p * VectorMath.load(row + 4 * width); a.5 += p * VectorMath.load(row + 5 * width)
-                a.6 += p * VectorMath.load(row + 6 * width); a.7 += p * VectorMath.load(row + 7 * width)
+                a.0 += p * Element.load(row); a.1 += p * Element.load(row + width)
+                a.2 += p * Element.load(row + 2 * width); a.3 += p * Element.load(row + 3 * width)
+                a.4 += p * Element.load(row + 4 * width); a.5 += p * Element.load(row + 5 * width)
+                a.6 += p * Element.load(row + 6 * width); a.7 += p * Element.load(row + 7 * width)
             }
             VectorMath.store(a.0, out); VectorMath.store(a.1, out + width)
             VectorMath.store(a.2, out + 2 * width); VectorMath.store(a.3, out + 3 * width)
@@ -90,7 +130,7 @@ public enum SingleQueryAttention {
             let p = FloatVector(repeating: scores[j]), row = v + j * valueRowStride
             for c in 0..<chunks {
                 var o = VectorMath.load(UnsafePointer(out + c * width))
-                o += p * VectorMath.load(row + c * width)
+                o += p * Element.load(row + c * width)
                 VectorMath.store(o, out + c * width)
             }
         }

@@ -5,14 +5,30 @@
 #if SCRIBA_ONEDNN
 import CScribaOneDNN
 #endif
+import Foundation
 
 public enum OneDNN {
-    /// Whether this build has oneDNN's matmul.
-    public static var isAvailable: Bool {
+    /// Whether this build has oneDNN's matmul, libdnnl loads, and it is not turned off with
+    /// SCRIBA_ONEDNN=0 in the environment (to compare with the sgemm path in one binary).
+    public static let isAvailable: Bool = {
         #if SCRIBA_ONEDNN
-        true
+        guard !["0", "off", "no", "false"].contains(ProcessInfo.processInfo.environment["SCRIBA_ONEDNN"]?.lowercased() ?? "") else {
+            return false
+        }
+        return scriba_onednn_load() == 1
         #else
-        false
+        return false
+        #endif
+    }()
+
+    /// What `isAvailable` found: the backend in use, or why oneDNN is not (for `scriba info` and benchmarks).
+    public static var status: String {
+        #if SCRIBA_ONEDNN
+        if isAvailable { return "oneDNN (bf16 / int8 matmul)" }
+        if scriba_onednn_load() == 0 { return "BLAS sgemm (\(String(cString: scriba_onednn_last_error())))" }
+        return "BLAS sgemm (oneDNN turned off by SCRIBA_ONEDNN)"
+        #else
+        return "BLAS sgemm (built without oneDNN)"
         #endif
     }
 
