@@ -2,10 +2,10 @@
 // table, weight structs and loading. Follows CTranslate2 4.8.5 (`src/layers/whisper.cc`,
 // `src/models/whisper.cc`) as faster-whisper 1.2.1 drives it; see docs/whisper-ct2-layout.md for the
 // exact layout. Two checkpoint layouts load into the same structs: CTranslate2 `model.bin` (fused Q/K/V,
-// float16 widened to Float) and Hugging Face `openai/whisper-*` safetensors (separate q/k/v projections,
+// float16 rows converted to the precision chosen) and Hugging Face `openai/whisper-*` safetensors (separate q/k/v projections,
 // fused here at load; k_proj has no bias, so its slice of the fused bias is zeros, as CT2's converter does).
 // Forward passes live in WhisperSession.swift, decoding in WhisperTranscriber.swift, word timing in
-// WhisperWordTiming.swift. Decoder linears can be kept int8 (`precision`). Left out: int8 CT2 files (a typed
+// WhisperWordTiming.swift. Every linear is held in `precision` (f32, bf16 or int8). Left out: int8 CT2 files (a typed
 // error names the tensor), English-only (.en) vocabularies' special ids
 // are looked up by name so they work, but translation and prompts/prefixes/hotwords are not exposed.
 
@@ -157,55 +157,20 @@ enum WhisperWeightNames {
 
 // MARK: - Weight structs
 
-/// y = x·Wᵀ + b, W stored [out, in].
+/// y = x·Wᵀ + b, W stored [out, in] as a `WeightMatrix` in the model's precision. Decoder calls see a
+/// handful of rows (one per step, or a short prompt): up to `gemvRows` stream the weights once through
+/// GEMV. More rows (the encoder's 1500, longer prompts) go through `Linear.forward`'s matrix product:
+/// sgemm on f32 weights in place (exact), oneDNN's bf16 / int8 matmul for the other precisions.
 struct WhisperLinear: Sendable {
-    var weight: [Float]
-    var bias: [Float]
-    var outFeatures: Int
-    var inFeatures: Int
-
-    func forward(_ x: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>) {
-        weight.withUnsafeBufferPointer { w in
-            bias.withUnsafeBufferPointer { b in
-                Linear.forward(x, rows: rows, inFeatures: inFeatures, weight: w.baseAddress!, bias: b.baseAddress,
-                               outFeatures: outFeatures, output: output)
-            }
-        }
-    }
-}
-
-/// y = x·Wᵀ + b for the decoder, whose calls see a handful of rows (one per step): W is a
-/// `WeightMatrix` (f32, or int8 to stream a quarter of the bytes) read by `GEMV`, which splits the
-/// rows across the pool. Prompts longer than `gemvRows` go through BLAS GEMM instead (f32 in place,
-/// other precisions dequantised into the caller's scratch first), which reuses weights from cache.
-struct WhisperDecoderLinear: Sendable {
     var weight: WeightMatrix
     var bias: [Float]
-    /// Most rows one GEMV call streams the weights for; beyond this GEMM wins.
+    /// Most rows one GEMV call streams the weights for; beyond this a matrix product wins.
     static let gemvRows = 16
 
-    func forward(_ x: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>,
-                 dequantized: UnsafeMutablePointer<Float>?) {
+    func forward(_ x: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>, scratch: LinearScratch) {
         bias.withUnsafeBufferPointer { b in
-            if rows <= Self.gemvRows {
-                GEMV.multiply(weight, x: x, inputs: rows, bias: b.baseAddress, output: output)
-                return
-            }
-            let gemm = { (w: UnsafePointer<Float>) in
-                Linear.forward(x, rows: rows, inFeatures: weight.cols, weight: w, bias: b.baseAddress,
-                               outFeatures: weight.rows, output: output)
-            }
-            if weight.withF32Values(gemm) != nil { return }
-            guard let dequantized else {
-                // No scratch: stream the weights once per block of rows (slower, same numbers).
-                for first in stride(from: 0, to: rows, by: Self.gemvRows) {
-                    GEMV.multiply(weight, x: x + first * weight.cols, inputs: min(Self.gemvRows, rows - first),
-                                  bias: b.baseAddress, output: output + first * weight.rows)
-                }
-                return
-            }
-            weight.dequantizeRows(0..<weight.rows, into: dequantized)
-            gemm(UnsafePointer(dequantized))
+            Linear.forward(x, rows: rows, weight: weight, bias: b.baseAddress, output: output, scratch: scratch,
+                           gemvMaxRows: Self.gemvRows)
         }
     }
 }
@@ -236,15 +201,15 @@ struct WhisperEncoderLayerWeights: Sendable {
 
 struct WhisperDecoderLayerWeights: Sendable {
     var selfNorm: WhisperNorm
-    var selfQKV: WhisperDecoderLinear    // [3d, d]
-    var selfOut: WhisperDecoderLinear
+    var selfQKV: WhisperLinear    // [3d, d]
+    var selfOut: WhisperLinear
     var crossNorm: WhisperNorm
-    var crossQuery: WhisperDecoderLinear // [d, d]
-    var crossKeyValue: WhisperLinear     // [2d, d]: rows k | v, applied to the 1500 encoder rows once per window (GEMM)
-    var crossOut: WhisperDecoderLinear
+    var crossQuery: WhisperLinear // [d, d]
+    var crossKeyValue: WhisperLinear // [2d, d]: rows k | v, applied to the 1500 encoder rows once per window
+    var crossOut: WhisperLinear
     var ffnNorm: WhisperNorm
-    var fc1: WhisperDecoderLinear
-    var fc2: WhisperDecoderLinear
+    var fc1: WhisperLinear
+    var fc2: WhisperLinear
 }
 
 struct WhisperWeights: Sendable {
@@ -412,15 +377,17 @@ struct WhisperHFSource: WhisperTensorSource {
 /// Loaded Whisper weights and config; immutable, so one instance serves any number of sessions.
 public final class WhisperModel: Sendable {
     public let config: WhisperConfig
-    /// How the decoder linears and the output projection are stored (encoder and cross K/V stay f32:
-    /// they run as GEMMs over 1500 rows, where f32 BLAS is fastest).
+    /// How every linear and the output projection are stored (and, with oneDNN, multiplied when many
+    /// rows go through them); conv kernels, norms and biases stay f32.
     public let precision: WeightPrecision
     let weights: WhisperWeights
 
     /// Loads a model folder: CTranslate2 (`model.bin` + config.json) or Hugging Face
-    /// (`model.safetensors` + config.json + generation_config.json). `precision` applies to the decoder
-    /// linears and the tied output projection; `.int8()` reads about a quarter of the bytes per step.
-    public convenience init(folder: URL, precision: WeightPrecision = .f32) throws {
+    /// (`model.safetensors` + config.json + generation_config.json). `precision` applies to every linear
+    /// and the tied output projection: `.f32` equals faster-whisper's float32 greedy tokens; `.int8()`
+    /// reads about a quarter of the bytes per decode step. nil: `defaultPrecision`.
+    public convenience init(folder: URL, precision: WeightPrecision? = nil) throws {
+        let precision = precision ?? Self.defaultPrecision
         let fileManager = FileManager.default
         if fileManager.fileExists(atPath: folder.appendingPathComponent("model.bin").path) {
             let model = try CTranslate2Model(folder: folder)
@@ -447,6 +414,9 @@ public final class WhisperModel: Sendable {
             try self.init(source: source, constants: constants, precision: precision)
         }
     }
+
+    /// The precision a model loads in when none is asked for (see docs/benchmarks.md, "Defaults").
+    public static let defaultPrecision: WeightPrecision = .f32
 
     init(source: some WhisperTensorSource, constants: WhisperDecodingConstants, precision: WeightPrecision = .f32) throws {
         let config = try Self.deriveConfig(source, constants: constants)
@@ -510,11 +480,7 @@ public final class WhisperModel: Sendable {
 
     static func loadWeights(_ s: some WhisperTensorSource, _ c: WhisperConfig, precision: WeightPrecision) throws -> WhisperWeights {
         func linear(_ p: String) throws -> WhisperLinear {
-            let weight = try s.floats(p + "/weight"), bias = try s.floats(p + "/bias")
-            return WhisperLinear(weight: weight, bias: bias, outFeatures: bias.count, inFeatures: weight.count / max(1, bias.count))
-        }
-        func decoderLinear(_ p: String) throws -> WhisperDecoderLinear {
-            WhisperDecoderLinear(weight: try s.matrix(p + "/weight", precision: precision), bias: try s.floats(p + "/bias"))
+            WhisperLinear(weight: try s.matrix(p + "/weight", precision: precision), bias: try s.floats(p + "/bias"))
         }
         func norm(_ p: String) throws -> WhisperNorm {
             WhisperNorm(gamma: try s.floats(p + "/gamma"), beta: try s.floats(p + "/beta"))
@@ -529,11 +495,11 @@ public final class WhisperModel: Sendable {
         let decoderLayers = try (0..<c.decoderLayers).map { i in
             let p = "decoder/layer_\(i)"
             return WhisperDecoderLayerWeights(
-                selfNorm: try norm("\(p)/self_attention/layer_norm"), selfQKV: try decoderLinear("\(p)/self_attention/linear_0"),
-                selfOut: try decoderLinear("\(p)/self_attention/linear_1"), crossNorm: try norm("\(p)/attention/layer_norm"),
-                crossQuery: try decoderLinear("\(p)/attention/linear_0"), crossKeyValue: try linear("\(p)/attention/linear_1"),
-                crossOut: try decoderLinear("\(p)/attention/linear_2"), ffnNorm: try norm("\(p)/ffn/layer_norm"),
-                fc1: try decoderLinear("\(p)/ffn/linear_0"), fc2: try decoderLinear("\(p)/ffn/linear_1"))
+                selfNorm: try norm("\(p)/self_attention/layer_norm"), selfQKV: try linear("\(p)/self_attention/linear_0"),
+                selfOut: try linear("\(p)/self_attention/linear_1"), crossNorm: try norm("\(p)/attention/layer_norm"),
+                crossQuery: try linear("\(p)/attention/linear_0"), crossKeyValue: try linear("\(p)/attention/linear_1"),
+                crossOut: try linear("\(p)/attention/linear_2"), ffnNorm: try norm("\(p)/ffn/layer_norm"),
+                fc1: try linear("\(p)/ffn/linear_0"), fc2: try linear("\(p)/ffn/linear_1"))
         }
         return WhisperWeights(
             conv1Weight: try s.floats("encoder/conv1/weight"), conv1Bias: try s.floats("encoder/conv1/bias"),

@@ -31,8 +31,8 @@ public final class WhisperSession {
     private let projected: UnsafeMutablePointer<Float>            // [rows, d] block output before the residual add
     private let hidden: UnsafeMutablePointer<Float>               // [rows, ffn]
     private let attentionScratch: UnsafeMutableBufferPointer<Float> // scores (one head's, or one block per thread)
-    /// f32 copy of one decoder matrix for GEMM prefill when the weights are not f32; nil for f32.
-    private let dequantized: UnsafeMutablePointer<Float>?
+    /// Working memory of the many-row products (widened tiles, low-precision inputs).
+    private let linear = LinearScratch()
     private let pool = ThreadPool.shared
     /// Owns every scratch buffer above (freed with the session; none is ever reallocated).
     private var storage: [ScratchBuffer] = []
@@ -71,7 +71,6 @@ public final class WhisperSession {
         encoderOutput = buffer(c.audioPositions * d)
         crossKeyValues = buffer(c.decoderLayers * c.audioPositions * 2 * d)
         logits = buffer(Self.logitRows * c.vocabularySize)
-        dequantized = model.precision == .f32 ? nil : buffer(max(3 * d, c.ffnDim) * max(d, c.ffnDim))
         storage = owned
     }
 
@@ -120,27 +119,27 @@ public final class WhisperSession {
         for layer in w.encoderLayers {
             // x += out(attn(LN1(x)))
             layer.attentionNorm.forward(x, rows: n, dim: d, output: normed)
-            layer.qkv.forward(normed, rows: n, output: qkv)
+            layer.qkv.forward(normed, rows: n, output: qkv, scratch: linear)
             lap(\.encoderLinear)
             let shape = AttentionShape(queryLength: n, keyLength: n, queryHeads: heads, kvHeads: heads, headDim: headDim,
                                        queryRowStride: 3 * d, keyRowStride: 3 * d, valueRowStride: 3 * d, outputRowStride: d)
             ParallelAttention.attend(query: qkv, key: qkv + d, value: qkv + 2 * d, output: attended, shape: shape,
                                      scale: scale, scratch: attentionScratch, pool: pool)
             lap(\.encoderAttention)
-            layer.attentionOut.forward(attended, rows: n, output: projected)
+            layer.attentionOut.forward(attended, rows: n, output: projected, scratch: linear)
             Vector.add(projected, into: x, count: n * d)
             // x += fc2(gelu(fc1(LN2(x))))
             layer.ffnNorm.forward(x, rows: n, dim: d, output: normed)
-            layer.fc1.forward(normed, rows: n, output: hidden)
+            layer.fc1.forward(normed, rows: n, output: hidden, scratch: linear)
             Activations.geluErf(hidden, count: n * c.ffnDim)
-            layer.fc2.forward(hidden, rows: n, output: projected)
+            layer.fc2.forward(hidden, rows: n, output: projected, scratch: linear)
             Vector.add(projected, into: x, count: n * d)
         }
         w.encoderNorm.forward(x, rows: n, dim: d, output: encoderOutput)
         lap(\.encoderLinear)
         // Cross-attention K|V for every decoder layer, once per window.
         for (i, layer) in w.decoderLayers.enumerated() {
-            layer.crossKeyValue.forward(encoderOutput, rows: n, output: crossKeyValues + i * n * 2 * d)
+            layer.crossKeyValue.forward(encoderOutput, rows: n, output: crossKeyValues + i * n * 2 * d, scratch: linear)
         }
         lap(\.crossKeyValues)
     }
@@ -148,9 +147,9 @@ public final class WhisperSession {
     private func decoderFeedForward(_ layer: WhisperDecoderLayerWeights, rows n: Int) {
         let d = config.modelDim
         layer.ffnNorm.forward(x, rows: n, dim: d, output: normed)
-        layer.fc1.forward(normed, rows: n, output: hidden, dequantized: dequantized)
+        layer.fc1.forward(normed, rows: n, output: hidden, scratch: linear)
         Activations.geluErf(hidden, count: n * config.ffnDim)
-        layer.fc2.forward(hidden, rows: n, output: projected, dequantized: dequantized)
+        layer.fc2.forward(hidden, rows: n, output: projected, scratch: linear)
         Vector.add(projected, into: x, count: n * d)
     }
 
@@ -195,7 +194,7 @@ public final class WhisperSession {
         for (li, layer) in w.decoderLayers.enumerated() {
             // Causal self-attention through the cache.
             layer.selfNorm.forward(x, rows: t, dim: d, output: normed)
-            layer.selfQKV.forward(normed, rows: t, output: qkv, dequantized: dequantized)
+            layer.selfQKV.forward(normed, rows: t, output: qkv, scratch: linear)
             let slots = try cache.appendSlots(layer: li, rows: t)
             for r in 0..<t {
                 slots.keys.advanced(by: r * d).update(from: qkv + r * 3 * d + d, count: d)
@@ -212,11 +211,11 @@ public final class WhisperSession {
                 Attention.scaledDotProduct(query: qkv, key: cache.keys(layer: li), value: cache.values(layer: li), output: attended,
                                            shape: selfShape, mask: .causal(queryOffset: offset), scale: scale, scratch: attentionScratch)
             }
-            layer.selfOut.forward(attended, rows: t, output: projected, dequantized: dequantized)
+            layer.selfOut.forward(attended, rows: t, output: projected, scratch: linear)
             Vector.add(projected, into: x, count: t * d)
             // Cross-attention over the window's encoder output.
             layer.crossNorm.forward(x, rows: t, dim: d, output: normed)
-            layer.crossQuery.forward(normed, rows: t, output: qkv, dequantized: dequantized)
+            layer.crossQuery.forward(normed, rows: t, output: qkv, scratch: linear)
             let kv = UnsafePointer(crossKeyValues + li * n * 2 * d)
             let crossShape = AttentionShape(queryLength: t, keyLength: n, queryHeads: heads, kvHeads: heads, headDim: headDim,
                                             queryRowStride: d, keyRowStride: 2 * d, valueRowStride: 2 * d, outputRowStride: d)
@@ -235,7 +234,7 @@ public final class WhisperSession {
                                c: alignment + hi * t * n, ldc: n)
                 }
             }
-            layer.crossOut.forward(attended, rows: t, output: projected, dequantized: dequantized)
+            layer.crossOut.forward(attended, rows: t, output: projected, scratch: linear)
             Vector.add(projected, into: x, count: t * d)
             decoderFeedForward(layer, rows: t)
         }

@@ -110,7 +110,7 @@ public enum EngineFactory {
         switch choice.kind ?? resolvedKind(choice, notice: { _ in }) {
         case .whisper:
             if choice.alignerModel != nil { throw EngineChoiceError.alignerWithWhisper }
-            return (try WhisperRecognizer(folder: try localFolder(choice.model ?? KnownModels.whisperBase)), nil)
+            return (try WhisperRecognizer(folder: try localFolder(choice.model ?? KnownModels.whisperBase), precision: choice.precision), nil)
         case .qwen3:
             guard let name = try choice.model ?? cachedRecognizer() else { throw ModelHubError.notCached(repo: KnownModels.preferredRecognizers[0], revision: "main") }
             let recognizer = try Qwen3Recognizer(folder: try localFolder(name), maxChunkDuration: qwen3ChunkSeconds,

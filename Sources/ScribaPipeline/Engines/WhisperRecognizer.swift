@@ -31,8 +31,9 @@ public struct WhisperRecognizer: Sendable {
     /// faster-whisper's FeatureExtractor pads this many zero samples before the STFT (one hop).
     public static let paddingSamples = 160
 
-    public init(folder: URL) throws {
-        model = try WhisperModel(folder: folder)
+    /// `precision` nil: `WhisperModel.defaultPrecision`.
+    public init(folder: URL, precision: WeightPrecision? = nil) throws {
+        model = try WhisperModel(folder: folder, precision: precision)
         tokenizer = try BPETokenizer.load(folder: folder)
     }
 

@@ -46,11 +46,12 @@ extension Linear {
 
     /// x: [rows × weight.cols], bias: [weight.rows] or nil, output: [rows × weight.rows] (must not
     /// overlap x). `accumulate` adds x · Wᵀ + b onto output (a residual stream) instead of
-    /// overwriting it. Allocates nothing once `scratch` has grown.
+    /// overwriting it. Up to `gemvMaxRows` rows stream the weights through GEMV (a model whose
+    /// matrices are small next to its caches may set it higher). Allocates nothing once `scratch` has grown.
     public static func forward(
         _ x: UnsafePointer<Float>, rows: Int, weight: WeightMatrix, bias: UnsafePointer<Float>?,
         output: UnsafeMutablePointer<Float>, accumulate: Bool = false, scratch: LinearScratch,
-        pool: ThreadPool? = .shared
+        pool: ThreadPool? = .shared, gemvMaxRows: Int = Linear.gemvMaxRows
     ) {
         guard rows > 0 else { return }
         let outFeatures = weight.rows, inFeatures = weight.cols
