@@ -47,11 +47,8 @@ enum Qwen3Fixtures {
         return Tensor(shape: shape, data: try floats(info["features_file"] as? String ?? ""))
     }
 
-    /// The fixture model as its reference computed it: every variant in f32 (the bf16 checkpoint's
-    /// values widened, "computed in f32 from the bf16 values"). bf16 storage, whose many-row products
-    /// run in bf16, is measured against these in Qwen3PrecisionTests.
     static func model(_ variant: String) throws -> Qwen3ASR {
-        try Qwen3ASR(folder: url("asr-tiny-\(variant)"), precision: .f32)
+        try Qwen3ASR(folder: url("asr-tiny-\(variant)"))
     }
 
     /// max|a − b| / max|b|.

@@ -84,8 +84,7 @@ struct Qwen3ForcedAlignerTests {
     /// Slot logits, arg-max bins, repaired ms and seconds from one forward pass, on reference features.
     @Test(arguments: [("en", "speech_en"), ("punct_only", "speech_en"), ("long_text", "short_0p5")])
     func alignmentMatchesReference(name: String, clip: String) throws {
-        // In f32, as the reference computed it from the bf16 values.
-        let aligner = try Qwen3ForcedAligner(folder: Qwen3Fixtures.url("aligner-tiny-bf16"), precision: .f32)
+        let aligner = try Qwen3ForcedAligner(folder: Qwen3Fixtures.url("aligner-tiny-bf16"))
         let e = Self.entry(name)
         let units = Self.strings(e["units"])
         let mel = try Qwen3Fixtures.features(clip)

@@ -24,8 +24,7 @@ struct Qwen3AlignerTests {
         let audio = try F.audio(((e["audio"] as? String) ?? "").replacingOccurrences(of: "audio/", with: "").replacingOccurrences(of: ".f32", with: ""))
         #expect(audio.samples.count == e["n_samples"] as? Int)
 
-        // In f32, as the reference computed it from the bf16 values.
-        let engine = try Qwen3ForcedAligner(folder: F.url("aligner-tiny-bf16"), precision: .f32)
+        let engine = try Qwen3ForcedAligner(folder: F.url("aligner-tiny-bf16"))
         let mel = LogMel(melBins: 128).compute(Qwen3Recognizer.normalizedSamples(audio, sampleRate: 16_000))
         let alignment = try engine.align(mel: mel, units: units)
         #expect(alignment.rawBins == F.ints(e["raw_bins"]), "\(name)")

@@ -70,8 +70,7 @@ struct Qwen3RecognizerTests {
         }
         #expect(delta < 1e-3, "front end max|Δ| \(delta)")
 
-        // f32 compute for both variants, as the reference computed the bf16 checkpoint.
-        let model = try Qwen3ASR(folder: F.url("asr-tiny-\(variant)"), encoderAttention: attention, precision: .f32)
+        let model = try Qwen3ASR(folder: F.url("asr-tiny-\(variant)"), encoderAttention: attention)
         let audio = try model.encodeAudio(mel: mel)
         #expect(audio.shape == [520, 64])
         let windowed = attention == .windowed

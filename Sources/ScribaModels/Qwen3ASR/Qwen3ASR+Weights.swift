@@ -34,6 +34,8 @@ final class Qwen3WeightArena {
 struct Qwen3WeightLoader {
     let checkpoint: SafeTensorsCheckpoint
     let precision: WeightPrecision
+    /// `WeightMatrix.lowPrecisionProducts` of every matrix.
+    var lowPrecisionProducts = true
     private var arena: Qwen3WeightArena?
     private(set) var plannedFloats = 0
     /// Bytes of every weight as held in memory (matrices in `precision`, the rest as Float).
@@ -93,11 +95,13 @@ struct Qwen3WeightLoader {
             var ends: [Int] = []
             for part in parts { ends.append((ends.last ?? 0) + part.rows) }
             do {
-                return try WeightMatrix(rows: rows, cols: cols, type: source, precision: precision) { r in
+                var matrix = try WeightMatrix(rows: rows, cols: cols, type: source, precision: precision) { r in
                     var p = 0
                     while r >= ends[p] { p += 1 }
                     return bases[p] + (r - (p == 0 ? 0 : ends[p - 1])) * rowBytes
                 }
+                matrix.lowPrecisionProducts = lowPrecisionProducts
+                return matrix
             } catch {
                 let file = try checkpoint.file(containing: parts[0].name)
                 throw ModelLoadError.tensorEntryInvalid(file.url, tensor: parts[0].name, detail: "\(error)")
@@ -202,11 +206,17 @@ struct Qwen3ThinkerWeights {
     var decoder: Qwen3DecoderWeights
     let arena: Qwen3WeightArena
     let precision: WeightPrecision
+    /// Whether many-row products run in `precision` (asked for) or in f32 over the stored values (the
+    /// default: the checkpoint's dtype, computed as the reference does).
+    let lowPrecisionProducts: Bool
     /// Bytes of all weights as held (matrices in `precision`, the rest f32).
     let byteCount: Int
 
-    static func load(checkpoint: SafeTensorsCheckpoint, config: Qwen3ASRConfig, precision: WeightPrecision?) throws -> Qwen3ThinkerWeights {
-        let precision = try precision ?? defaultPrecision(checkpoint: checkpoint)
+    /// `precision` nil: the checkpoint's dtype, with f32 products (equal to f32 on bf16 checkpoints);
+    /// a precision asked for also runs the many-row products in it (oneDNN; faster, rounded inputs).
+    static func load(checkpoint: SafeTensorsCheckpoint, config: Qwen3ASRConfig, precision asked: WeightPrecision?) throws -> Qwen3ThinkerWeights {
+        let precision = try asked ?? defaultPrecision(checkpoint: checkpoint)
+        let lowPrecisionProducts = asked != nil
         let tied = headIsTied(checkpoint: checkpoint, config: config)
         var planner = Qwen3WeightLoader(checkpoint: checkpoint, arena: nil, precision: precision)
         _ = try build(&planner, config: config, tied: tied)
@@ -217,9 +227,10 @@ struct Qwen3ThinkerWeights {
         guard unexpected.isEmpty else { throw ModelLoadError.unexpectedTensors(unexpected, folder: checkpoint.folder) }
         let arena = Qwen3WeightArena(count: planner.plannedFloats)
         var loader = Qwen3WeightLoader(checkpoint: checkpoint, arena: arena, precision: precision)
+        loader.lowPrecisionProducts = lowPrecisionProducts
         let (encoder, decoder) = try build(&loader, config: config, tied: tied)
         return Qwen3ThinkerWeights(encoder: encoder, decoder: decoder, arena: arena, precision: precision,
-                                   byteCount: planner.weightBytes)
+                                   lowPrecisionProducts: lowPrecisionProducts, byteCount: planner.weightBytes)
     }
 
     /// The checkpoint's own precision (bf16 for the released models): bf16 stays bf16; f32 and f16

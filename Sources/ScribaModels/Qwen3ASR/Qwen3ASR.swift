@@ -65,12 +65,17 @@ public final class Qwen3ASR {
 
     /// How the linear layers' weights are held (the checkpoint's dtype unless asked otherwise).
     public var precision: WeightPrecision { weights.precision }
+    /// Whether the encoder and prefill products (and the KV cache) run in `precision` — true when a
+    /// precision was asked for — or in f32 over the stored values (the default).
+    public var lowPrecisionProducts: Bool { weights.lowPrecisionProducts }
     /// Bytes of all weights as held in memory (what RSS is compared with).
     public var weightBytes: Int { weights.byteCount }
 
     /// Loads config.json, the tokenizer and the weights of a Qwen3-ASR or aligner folder.
     /// `precision` nil keeps the checkpoint's dtype (bf16 for the released models; f32 files stay
-    /// f32); `.bf16` narrows f32 files, `.int8(groupSize:)` quantises the linear layers.
+    /// f32) and computes in f32 from those values, as the reference does. A precision asked for
+    /// (`.bf16` narrows f32 files, `.int8(groupSize:)` quantises the linear layers) also runs the
+    /// many-row products and the KV cache in it where oneDNN is present: faster, not exact.
     public init(folder: URL, encoderAttention: Qwen3EncoderAttention = .windowed, precision: WeightPrecision? = nil) throws {
         self.folder = folder
         self.encoderAttention = encoderAttention
@@ -86,10 +91,10 @@ public final class Qwen3ASR {
         let t = config.text
         rope = RoPETable(headDim: t.headDim, maxPositions: min(t.maxPositionEmbeddings, Self.ropeTablePositions), theta: t.ropeTheta)
         encoderPositions = Self.sinusoids(rows: Qwen3ASRConfig.halvedThrice(config.audio.chunkFrames), channels: config.audio.dModel)
-        // bf16 and int8 models keep keys and values in bf16 (half the bytes each decode step reads);
-        // f32 keeps f32, so that path stays equal to the reference.
-        cache = KVCache(layers: t.numHiddenLayers, maxSequenceLength: Self.initialCachePositions,
-                        kvHeads: t.numKeyValueHeads, headDim: t.headDim, storage: weights.precision == .f32 ? .f32 : .bf16)
+        // A bf16 or int8 precision asked for keeps keys and values in bf16 (half the bytes each decode
+        // step reads); f32 and the default keep f32, so those paths stay equal to the reference.
+        cache = KVCache(layers: t.numHiddenLayers, maxSequenceLength: Self.initialCachePositions, kvHeads: t.numKeyValueHeads,
+                        headDim: t.headDim, storage: weights.lowPrecisionProducts && weights.precision != .f32 ? .bf16 : .f32)
     }
 
     /// RoPE cos/sin rows precomputed at load (positions past it are computed on the fly):

@@ -5,8 +5,8 @@
 //   exact integer sums (VNNI), then scaled by the input row's and the weight row's scales.
 // - int8 with group scales: a group scale cannot be factored out of a dot product over all columns,
 //   so tiles of rows are dequantised to bf16 and go the bf16 way.
-// `Linear.forward` calls it for more than `gemvMaxRows` rows; f32 weights never come here (they stay
-// on sgemm, bit-identical to the reference path).
+// `Linear.forward` calls it for more than `gemvMaxRows` rows; f32 weights, and weights whose
+// `lowPrecisionProducts` is off, stay on sgemm (bit-identical to the reference path).
 
 enum LowPrecisionMatMul {
     /// output (+)= x · Wᵀ for the leading output features, x: [rows × weight.cols], output:
@@ -15,7 +15,7 @@ enum LowPrecisionMatMul {
     /// oneDNN is not available or failed (the caller does the rest on sgemm).
     static func multiply(_ x: UnsafePointer<Float>, rows: Int, weight: WeightMatrix, output: UnsafeMutablePointer<Float>,
                          accumulate: Bool, scratch: LinearScratch, pool: ThreadPool?) -> Int {
-        guard OneDNN.isAvailable else { return 0 }
+        guard OneDNN.isAvailable, weight.lowPrecisionProducts else { return 0 }
         let n = weight.rows, k = weight.cols
         switch weight.storage {
         case .f32:

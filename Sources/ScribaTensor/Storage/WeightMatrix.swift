@@ -78,6 +78,10 @@ public struct WeightMatrix: Sendable {
     public let rows: Int
     public let cols: Int
     public let precision: WeightPrecision
+    /// Whether many-row products may run in the stored precision (oneDNN's bf16 / int8 matmul, fast,
+    /// inputs rounded too) or must widen the weights to f32 for sgemm (exact to the stored values).
+    /// Irrelevant for f32. Models set it from how the user asked for the precision.
+    public var lowPrecisionProducts = true
     /// Columns sharing one int8 scale (cols for f32/bf16 and per-row int8).
     let groupSize: Int
     let storage: Storage
