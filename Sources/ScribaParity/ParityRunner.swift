@@ -47,6 +47,9 @@ public struct ParityRunResult: Sendable {
     /// Free-running greedy ids (own features, Scriba's budget) equal the official generate's (ASR);
     /// arg-max bins equal (aligner).
     public var greedyEqual: Bool
+    /// Aligner: slots whose arg-max bin (own features) lies within ±1 bin (80 ms) of the official one;
+    /// nil for ASR runs.
+    public var binsWithinOne: Int?
     /// The official smallest top-2 logit margin over the run's steps (how near a tie it came).
     public var officialMinMargin: Double
     /// Per step: the official top-2 margin and largest |logit|.
@@ -162,7 +165,9 @@ public struct ParityRunner {
             (result.stepRelative, result.top1Equal) = compare(Self.rows(official.logits, width: width))
             let own = try aligner.slotLogits(audio: ownEncoded, units: units)
             (result.ownStepRelative, result.ownTop1Equal) = compare(Self.rows(own.logits, width: width))
-            result.greedyEqual = Self.rows(own.logits, width: width).map { Self.argmax($0[...]) } == bins
+            let ownBins = Self.rows(own.logits, width: width).map { Self.argmax($0[...]) }
+            result.greedyEqual = ownBins == bins
+            result.binsWithinOne = zip(ownBins, bins).filter { abs($0 - $1) <= 1 }.count
         } else {
             guard let prompt = run.promptIDs, let ids = run.ids, let budget = run.maxNewTokens else {
                 throw ParityError.mismatch("\(run.label): ASR run without prompt or ids")

@@ -104,9 +104,11 @@ enum ParityBenchmark {
         let greedy = results.filter(\.greedyEqual).count
         let ties = results.reduce(0) { $0 + $1.tiesFlipped(tolerance: tolerance) }
         let passed = results.filter { $0.passes(tolerance: tolerance) }.count
+        let withinOne = results.compactMap(\.binsWithinOne)
+        let bins = withinOne.isEmpty ? "" : " bins ±1 \(withinOne.reduce(0, +))/\(steps)"
         return Format.column(name, 28) + Format.column("\(results.count) runs", 8) + Format.column("worst rel \(sci(worst))", 18)
             + Format.column("top-1 \(agree)/\(steps)", 18) + Format.column("greedy equal \(greedy)/\(results.count)", 20)
-            + "pass \(passed)/\(results.count)" + (ties > 0 ? " (\(ties) tie(s) flipped)" : "")
+            + "pass \(passed)/\(results.count)" + (ties > 0 ? " (\(ties) tie(s) flipped)" : "") + bins
     }
 
     static func sci(_ x: Float) -> String { x.isFinite ? String(format: "%.1e", Double(x)) : "n/a" }

@@ -28,6 +28,7 @@ struct Qwen3AlignerBenchmark {
         var loadRSS = 0.0, weightBytes = 0, precision = ""
         print("aligner: \(options.model!.path), input \(input.lastPathComponent) (\(Format.fixed(options.seconds, digits: 0)) s), "
               + "\(unitCount) words, \(options.runs) runs")
+        print("  many-row products: \(OneDNN.status); threads \(ComputeThreads.count)")
         for _ in 0..<options.runs {
             var times = Qwen3StageTimes()
             var aligner: Qwen3ForcedAligner!

@@ -157,6 +157,7 @@ struct Qwen3Benchmark {
         var loadRSS = 0.0, weightBytes = 0, precision = ""
         print("qwen3: \(options.model!.path), input \(input.lastPathComponent) (\(Format.fixed(options.seconds, digits: 0)) s), "
               + "\(tokens) decoded tokens forced (English), \(options.runs) runs")
+        print("  many-row products: \(OneDNN.status); threads \(ComputeThreads.count)")
         for _ in 0..<options.runs {
             var times = Qwen3StageTimes()
             var model: Qwen3ASR!

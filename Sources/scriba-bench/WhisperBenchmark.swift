@@ -1,4 +1,4 @@
-// `scriba-bench whisper [--model DIR] [--runs N] [--precision f32|int8] [--json PATH] [FILES...]`:
+// `scriba-bench whisper [--model DIR] [--runs N] [--precision f32|bf16|int8] [--json PATH] [FILES...]`:
 // Whisper end to end on real clips (default: the LibriVox clips of Debian's pocketsphinx-testdata)
 // and on a 5-minute concatenation of them (1 s gaps), per stage: model load, audio decode, log-mel,
 // encoder (conv / attention / linears), cross K/V, prompt prefill, decode steps, logits, word-timing
@@ -21,7 +21,7 @@ struct WhisperBenchmarkOptions {
 
     static let defaultClips = "/usr/share/pocketsphinx/test/data/librivox"
     static let usage = """
-        usage: scriba-bench whisper [--model DIR] [--runs N] [--precision f32|int8] [--concat SECONDS] [--json PATH] [FILES...]
+        usage: scriba-bench whisper [--model DIR] [--runs N] [--precision f32|bf16|int8] [--concat SECONDS] [--json PATH] [FILES...]
           FILES default to \(defaultClips)/*.wav (apt-get install pocketsphinx-testdata);
           --concat 0 skips the concatenated file.
         """
@@ -42,7 +42,8 @@ struct WhisperBenchmarkOptions {
                 switch try value(argument) {
                 case "f32": precision = .f32
                 case "int8": precision = .int8()
-                case let other: throw .badArgument("--precision \(other): use f32 or int8")
+                case "bf16": precision = .bf16
+                case let other: throw .badArgument("--precision \(other): use f32, bf16 or int8")
                 }
             case "--concat":
                 guard let s = Double(try value(argument)), s >= 0 else { throw .badArgument("--concat needs seconds ≥ 0") }
@@ -92,7 +93,7 @@ enum WhisperBenchmark {
     }
 
     static func run(_ o: WhisperBenchmarkOptions) throws {
-        print("whisper: model \(o.model.path), precision \(o.precision), \(o.runs) runs, BLAS threads \(BLAS.threads), pool threads \(ThreadPool.shared.threadCount)")
+        print("whisper: model \(o.model.path), precision \(o.precision), \(o.runs) runs, BLAS threads \(BLAS.threads), pool threads \(ThreadPool.shared.threadCount); many-row products: \(OneDNN.status)")
         let clips = try o.files.map { url in (url, try AudioFile.load(url).audio) }
         let concatenation = o.concatenationSeconds > 0 ? concatenate(clips.map(\.1), seconds: o.concatenationSeconds) : nil
         var loads: [Double] = []

@@ -30,10 +30,11 @@ enum WhisperReference {
     }
 }
 
-/// The model and tokenizer, loaded once for every test that needs them.
+/// The model (in f32, the precision these tests hold equal to faster-whisper float32) and tokenizer,
+/// loaded once for every test that needs them.
 enum WhisperBase {
     static let loaded: Result<(WhisperModel, BPETokenizer), any Error> = Result {
-        (try WhisperModel(folder: WhisperBaseLocation.folder), try BPETokenizer.load(folder: WhisperBaseLocation.folder))
+        (try WhisperModel(folder: WhisperBaseLocation.folder, precision: .f32), try BPETokenizer.load(folder: WhisperBaseLocation.folder))
     }
     static func transcriber() throws -> WhisperTranscriber {
         let (model, tokenizer) = try loaded.get()
