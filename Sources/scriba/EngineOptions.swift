@@ -30,7 +30,7 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Spoken language: auto, or a code/name (zh, en, ja, ko, yue, de, fr, ...).")
     var language: String = "auto"
 
-    @Option(help: "Qwen3 weight storage: f32, bf16 or int8 (group-wise). Default: the checkpoint's dtype (bf16 for the released models).")
+    @Option(help: "Weights and matrix products: f32, bf16, int8 (128-column scales) or int8-row. Default: Qwen3 the checkpoint's dtype with f32 products (equal to f32); Whisper int8 (its text equals f32's on the comparison clips). bf16/int8 asked for run the many-row products in that precision (oneDNN): faster, not exact.")
     var precision: String?
 
     @Option(help: "Qwen3 audio-encoder attention: windowed (the model's own windows, n_window_infer: 8 s in the released models; as vLLM and flash-attention compute it) or whole-clip (as the official transformers code computes on a CPU). Equal for clips up to one window.")
@@ -62,7 +62,7 @@ struct EngineOptions: ParsableArguments {
         if context != nil, contextFile != nil { throw ValidationError("Pass --context or --context-file, not both.") }
         if retries < 0 || retries > 20 { throw ValidationError("--retries \(retries) is outside 0...20.") }
         if let precision, WeightPrecision(argument: precision) == nil {
-            throw ValidationError("--precision \(precision) is not one of f32, bf16, int8.")
+            throw ValidationError("--precision \(precision) is not one of f32, bf16, int8, int8-row.")
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads)).") }
         if engine == .whisper, alignerModel != nil {

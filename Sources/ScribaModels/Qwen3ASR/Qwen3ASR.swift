@@ -152,8 +152,10 @@ public final class Qwen3ASR {
 final class Qwen3Scratch {
     /// Attention windows the encoder processes per pass.
     static let encoderWindowsPerPass = 4
-    /// Prompt rows the decoder prefills per pass (one GEMM per projection per pass).
-    static let prefillRows = 256
+    /// Prompt rows the decoder prefills per pass (one GEMM per projection per pass). 512 holds a 30 s
+    /// chunk's prompt (~416 rows) in one pass: group-int8 weights are widened to bf16 tiles once per
+    /// pass, so two passes cost the 1.7B int8 prefill ~1 s more.
+    static let prefillRows = 512
 
     // Encoder: C = downsample channels, H/W after each stride-2 conv, d = d_model.
     let windowTokens: Int        // tokens per full attention window (13 · 8 = 104)
