@@ -76,6 +76,28 @@ public enum ScriptClass: String, Sendable, Hashable, Codable {
         }
     }
 
+    /// The language a text's script names, for an aligner told `auto` (it cannot listen for the
+    /// language; the script decides how it cuts the text into units): kana → Japanese (Japanese mixes
+    /// in Han), Hangul → Korean, Han → Chinese, by which of them is most frequent; otherwise English,
+    /// the aligner's space-split treatment, which every space-separated language shares.
+    public static func language(ofText text: String) -> Language {
+        var han = 0, kana = 0, hangul = 0
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            if isKana(v) { kana += 1 } else if isHanOrKana(v) { han += 1 } else if isHangul(v) { hangul += 1 }
+        }
+        let code: String
+        if dominant(in: text) == .latin || han + kana + hangul == 0 { code = "en" }
+        else if kana > 0 && kana + han >= hangul { code = "ja" }
+        else if hangul > han { code = "ko" }
+        else { code = "zh" }
+        return Language.known.first { $0.code == code }!
+    }
+
+    private static func isKana(_ v: UInt32) -> Bool {
+        (0x3040...0x30FF).contains(v) || (0x31F0...0x31FF).contains(v) || (0xFF66...0xFF9F).contains(v)
+    }
+
     private static func isHanOrKana(_ v: UInt32) -> Bool {
         (0x4E00...0x9FFF).contains(v) || (0x3400...0x4DBF).contains(v)
             || (0x20000...0x2FFFF).contains(v) || (0xF900...0xFAFF).contains(v)

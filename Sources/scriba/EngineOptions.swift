@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ScribaFormats
 import ScribaModels
 import ScribaPipeline
 import ScribaTensor
@@ -119,14 +120,17 @@ struct EngineOptions: ParsableArguments {
     }
 
     /// The pipeline these flags describe, with options asking for word times the cheapest way: the
-    /// aligner when there is one, else the recogniser's own.
-    func makePipeline(wordTimes: Bool = true) async throws -> (TranscriptionPipeline, PipelineOptions) {
-        let (recognizer, aligner) = try await resolvingModels().makeEngines()
+    /// aligner when there is one, else the recogniser's own; and the engine and model it runs, for
+    /// the JSON's metadata (the caller adds the file).
+    func makePipeline(wordTimes: Bool = true) async throws -> (TranscriptionPipeline, PipelineOptions, TranscriptSource) {
+        let resolved = try await resolvingModels()
+        let (recognizer, aligner) = try resolved.makeEngines()
         let options = PipelineOptions(
             recognition: RecognitionOptions(language: try parsedLanguage(), context: try contextText(),
                                             wordTimestamps: wordTimes && aligner == nil),
             align: wordTimes && aligner != nil)
-        return (TranscriptionPipeline(recognizer: recognizer, aligner: aligner), options)
+        let source = TranscriptSource(engine: resolved.engine?.rawValue, model: recognizer.modelName)
+        return (TranscriptionPipeline(recognizer: recognizer, aligner: aligner), options, source)
     }
 }
 

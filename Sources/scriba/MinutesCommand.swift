@@ -21,7 +21,7 @@ struct MinutesCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var (pipeline, options) = try await engine.makePipeline()
+        var (pipeline, options, _) = try await engine.makePipeline()
         guards.apply(to: &options)
         try await runBatch(inputs, configuration: batch.configuration(settings: engine.settingsKey + " " + guards.settingsKey + " minutes"),
                            allowPartial: guards.allowPartial) { [options, pipeline] _, audio in

@@ -70,12 +70,15 @@ struct SubtitlesCommand: AsyncParsableCommand {
 
     func run() async throws {
         let formats = try formats()
-        var (pipeline, options) = try await engine.makePipeline()
+        var (pipeline, options, source) = try await engine.makePipeline()
         guards.apply(to: &options)
-        let output = OutputOptions(cues: cues.cueOptions)
+        let cueOptions = cues.cueOptions
         let settings = engine.settingsKey + " " + guards.settingsKey + " formats=\(formats.map(\.rawValue).joined(separator: ",")) cues=\(cues.cueOptions)"
-        try await runBatch(inputs, configuration: batch.configuration(settings: settings), allowPartial: guards.allowPartial) { [options, pipeline] _, audio in
+        try await runBatch(inputs, configuration: batch.configuration(settings: settings), allowPartial: guards.allowPartial) { [options, pipeline, source] input, audio in
             let transcript = try await pipeline.transcribe(audio, options: options)
+            var fileSource = source
+            fileSource.file = input.lastPathComponent
+            let output = OutputOptions(cues: cueOptions, source: fileSource)
             return BatchWorkResult(
                 outputs: formats.map { OutputFile(fileExtension: $0.fileExtension, contents: render($0, transcript, options: output)) },
                 chunks: transcript.chunks)

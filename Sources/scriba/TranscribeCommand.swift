@@ -27,7 +27,7 @@ struct TranscribeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var (pipeline, options) = try await engine.makePipeline(wordTimes: false)
+        var (pipeline, options, _) = try await engine.makePipeline(wordTimes: false)
         guards.apply(to: &options)
         let files = try InputCollector.collect(inputs)
         let json = json

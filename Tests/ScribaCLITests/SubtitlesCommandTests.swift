@@ -159,7 +159,7 @@ struct AlignWithWhisperTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let segments = try #require(object["segments"] as? [[String: Any]])
         let words = segments.flatMap { ($0["words"] as? [[String: Any]]) ?? [] }
-        let texts = words.compactMap { $0["text"] as? String }
+        let texts = words.compactMap { $0["word"] as? String }
         #expect(texts == ["And", "Mr", "John", "Dashwood", "had", "then", "leisure", "to", "consider", "how", "much", "there",
                           "might", "be", "prudently", "in", "his", "power", "to", "do", "for", "them"])
         let starts = words.compactMap { ($0["start"] as? NSNumber)?.doubleValue }

@@ -78,7 +78,7 @@ import Testing
             let response = try await client.post("/api/transcribe", oneSecondUpload.field("language", "auto"))
             #expect(response.status == .ok)
             let json = response.json
-            #expect(json["language"] as? String == "en")
+            #expect(json["language"] as? String == "English")
             #expect(objects(json["sentences"]).count == 2)
             #expect((json["srt"] as? String)?.hasPrefix("1\n00:00:00,000 --> 00:00:01,000\n") == true)
             #expect((json["vtt"] as? String)?.hasPrefix("WEBVTT") == true)
