@@ -12,7 +12,7 @@ struct TranscribeCommand: AsyncParsableCommand {
     @Argument(help: "Audio or video files, folders or quoted globs.")
     var inputs: [String] = []
 
-    @Flag(help: "One JSON object per file per line: file, language, duration, text, complete (false: some chunk truncated, looped or failed).")
+    @Flag(help: "One JSON object per file per line: file, language (code), language_name, duration, text, complete (false: some chunk truncated, looped or failed).")
     var json = false
 
     @Option(help: "Files processed at once.")
@@ -51,10 +51,10 @@ struct TranscribeCommand: AsyncParsableCommand {
 
     static func jsonLine(_ input: URL, _ transcript: Transcript) -> String {
         JSONValue.object([
-            ("file", .string(input.path)), ("language", .string(transcript.language)),
+            ("file", .string(input.path)), ("language", .string(transcript.language)), ("language_name", .string(transcript.languageName)),
             ("duration", .seconds(transcript.duration)), ("text", .string(transcript.text)),
-            // Scalars only, so the object stays on one line; the partial chunks are in the warnings.
+            // The partial chunks are in the warnings.
             ("complete", .bool(transcript.isComplete)),
-        ]).rendered()
+        ]).compact()
     }
 }

@@ -101,6 +101,40 @@ struct SubtitlesCommandTests {
         }
     }
 
+    @Test func resultFormatWritesTheOriginalPerFileRecordForSuccessesAndFailures() async throws {
+        let folder = try makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("subs")
+        try await FakeService().run { url in
+            let args = ["subtitles", folder.appendingPathComponent("in").path, "-o", out.path, "--format", "srt,result",
+                        "--engine", "remote", "--asr-url", url, "--retries", "0"]
+            let first = try await runScriba(args)
+            #expect(first.status == 1, "stderr: \(first.stderr)")
+            func result(_ stem: String) throws -> [String: Any] {
+                try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("\(stem)_result.json"))) as? [String: Any])
+            }
+            let good = try result("good")
+            #expect(good["file"] as? String == "good.wav" && (good["duration"] as? NSNumber)?.doubleValue == 1)
+            #expect(good["language"] as? String == "English" && good["language_code"] as? String == "en")
+            #expect(good["transcription"] as? String == "Hello world.")
+            #expect(good["success"] as? Bool == true && good["attempts"] as? Int == 1 && good["error"] is NSNull)
+            let words = ((good["alignment"] as? [String: Any])?["words"] as? [[String: Any]])?.map { $0["word"] as? String }
+            #expect(words == ["Hello", "world"])
+            // `formatted` holds exactly what the SRT file got.
+            let srt = try String(contentsOf: out.appendingPathComponent("good.srt"), encoding: .utf8)
+            #expect((good["formatted"] as? [String: Any])?["srt"] as? String == srt)
+
+            let corrupt = try result("corrupt")
+            #expect(corrupt["success"] as? Bool == false && corrupt["transcription"] is NSNull && corrupt["alignment"] is NSNull)
+            #expect((corrupt["error"] as? String)?.contains("corrupt.wav") == true && corrupt["attempts"] as? Int == 1)
+
+            // A second run retries only the failure, and counts it.
+            #expect(try await runScriba(args).status == 1)
+            #expect(try result("corrupt")["attempts"] as? Int == 2)
+            #expect(try result("good")["attempts"] as? Int == 1)
+        }
+    }
+
     @Test func transcribeJSONPrintsOneObjectPerFile() async throws {
         let folder = try makeFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -108,7 +142,7 @@ struct SubtitlesCommandTests {
             let result = try await runScriba(["transcribe", "--json", folder.appendingPathComponent("in/good.wav").path, "--engine", "remote", "--asr-url", url])
             #expect(result.status == 0, "stderr: \(result.stderr)")
             let path = folder.appendingPathComponent("in/good.wav").standardizedFileURL.path
-            #expect(result.stdout == #"{"file": "\#(path)", "language": "en", "duration": 1.000, "text": "Hello world.", "complete": true}"# + "\n")
+            #expect(result.stdout == #"{"file": "\#(path)", "language": "en", "language_name": "English", "duration": 1.000, "text": "Hello world.", "complete": true}"# + "\n")
         }
     }
 

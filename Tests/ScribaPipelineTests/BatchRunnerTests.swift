@@ -72,6 +72,33 @@ struct BatchRunnerTests {
         #expect((details[2]["error"] as? String)?.contains("bad.wav") == true && details[2]["output"] == nil)
     }
 
+    @Test func aFailedFileGetsItsFailureOutputsAndItsAttemptsCountUntilItSucceeds() async throws {
+        let (folder, inputs, output) = try makeInputs()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let files = try InputCollector.collect([inputs.path])
+        let seen = Locked<[String]>([])
+        var configuration = BatchConfiguration(outputDirectory: output, settings: "txt")
+        configuration.failureOutputs = { failure in
+            [OutputFile(fileExtension: "result.json", contents: "\(failure.attempts) \(failure.error.contains("bad.wav"))", separator: "_")]
+        }
+        let runner = BatchRunner(configuration: configuration) { input, _ in
+            seen.withLock { $0.append("\(input.lastPathComponent)#\(BatchRunner.attempt)") }
+            return [OutputFile(fileExtension: "result.json", contents: "ok", separator: "_")]
+        }
+        _ = try await runner.run(files)
+        #expect(try String(contentsOf: output.appendingPathComponent("bad_result.json"), encoding: .utf8) == "1 true")
+        #expect(try String(contentsOf: output.appendingPathComponent("a_result.json"), encoding: .utf8) == "ok")
+        #expect(seen.withLock { $0 }.sorted() == ["a.wav#1", "b.wav#1", "c.wav#1"])
+        _ = try await runner.run(files)
+        #expect(try String(contentsOf: output.appendingPathComponent("bad_result.json"), encoding: .utf8) == "2 true")
+
+        // Once it decodes, it succeeds on its third attempt and the count starts over.
+        try WAVWriter.write(AudioBuffer(samples: [Float](repeating: 0.1, count: 1600), sampleRate: 16_000), to: inputs.appendingPathComponent("bad.wav"))
+        _ = try await runner.run(files)
+        #expect(seen.withLock { $0 }.last == "bad.wav#3")
+        #expect(BatchManifest.load(from: output).failedAttempts?.isEmpty == true)
+    }
+
     @Test func changedInputOrMissingOutputOrOtherSettingsAreRedone() async throws {
         let (folder, inputs, output) = try makeInputs()
         defer { try? FileManager.default.removeItem(at: folder) }
