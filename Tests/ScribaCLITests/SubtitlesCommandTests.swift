@@ -135,6 +135,30 @@ struct SubtitlesCommandTests {
         }
     }
 
+    @Test func minutesCarryParticipantsTheIntervalAndTheOriginalsMeetingInfo() async throws {
+        let folder = try makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let notes = folder.appendingPathComponent("notes")
+        try await FakeService().run { url in
+            let run = try await runScriba(["minutes", folder.appendingPathComponent("in/good.wav").path, "-o", notes.path,
+                                           "--participants", "Anna, Tom", "--interval", "0.4", "--engine", "remote", "--asr-url", url])
+            #expect(run.status == 0, "stderr: \(run.stderr)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: notes.appendingPathComponent("good.minutes.json"))) as? [String: Any])
+            let info = try #require(json["meeting_info"] as? [String: Any])
+            #expect((info["duration"] as? NSNumber)?.doubleValue == 1 && info["language"] as? String == "en")
+            #expect(info["total_sentences"] as? Int == 1)
+            #expect(json["participants"] as? [String] == ["Anna", "Tom"])
+            #expect(json["transcription"] as? String == "Hello world.")
+            // 1 s in 0.4 s entries: 0–0.4, 0.4–0.8, 0.8–1.0.
+            #expect((json["timeline"] as? [[String: Any]])?.count == 3)
+            let markdown = try String(contentsOf: notes.appendingPathComponent("good.minutes.md"), encoding: .utf8)
+            #expect(markdown.contains("- Participants: Anna, Tom"))
+        }
+        let bad = try await runScriba(["minutes", "x.wav", "--interval", "0"])
+        #expect(bad.status == 64 || bad.status == 2)
+        #expect(bad.stderr.contains("--interval must be above 0 seconds"))
+    }
+
     @Test func transcribeJSONPrintsOneObjectPerFile() async throws {
         let folder = try makeFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
