@@ -17,24 +17,15 @@ private func runPartialService(status: String, _ body: @Sendable (String) async 
         _ = try await request.body.collect(upTo: 50 << 20)
         return Response(status: .internalServerError, body: .init(byteBuffer: ByteBuffer(string: #"{"error":{"message":"aligner crashed"}}"#)))
     }
-    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-    let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                          onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) })
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-        var iterator = ports.makeAsyncIterator()
-        let port = await iterator.next() ?? 0
-        try await body("http://127.0.0.1:\(port)")
-        group.cancelAll()
-    }
+    try await serve(router, body)
 }
 
-/// A new temporary folder holding talk.wav, a 1 s tone.
-func toneInput() throws -> (folder: URL, input: URL) {
+/// A new temporary folder holding talk.wav, a tone of `seconds`.
+func toneInput(seconds: Int = 1) throws -> (folder: URL, input: URL) {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("partial-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let input = folder.appendingPathComponent("talk.wav")
-    try WAVWriter.write(AudioBuffer(samples: (0..<16_000).map { sinf(Float($0) * 0.06) * 0.4 }, sampleRate: 16_000), to: input)
+    try WAVWriter.write(AudioBuffer(samples: (0..<16_000 * seconds).map { sinf(Float($0) * 0.06) * 0.4 }, sampleRate: 16_000), to: input)
     return (folder, input)
 }
 

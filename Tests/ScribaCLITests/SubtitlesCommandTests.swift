@@ -18,6 +18,20 @@ func runScriba(_ arguments: [String]) async throws -> RunResult {
     return try await ScribaRun.run(arguments + (transcribes ? ["--vad", "energy"] : []))
 }
 
+/// Serves `router` on a free loopback port while `body` runs with its base URL.
+func serve(_ router: Router<BasicRequestContext>, _ body: @Sendable (String) async throws -> Void) async throws {
+    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+    let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                          onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) })
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+        var iterator = ports.makeAsyncIterator()
+        let port = await iterator.next() ?? 0
+        try await body("http://127.0.0.1:\(port)")
+        group.cancelAll()
+    }
+}
+
 /// A fake ASR + aligner service: every upload "says" two words, hello (0.1–0.4 s) and world
 /// (0.5–0.9 s); counts uploads per route.
 final class FakeService: Sendable {
@@ -36,16 +50,7 @@ final class FakeService: Sendable {
             self.alignCalls.withLock { $0 += 1 }
             return Self.json(#"{"words":[{"word":"Hello","start":0.2,"end":0.45},{"word":"world","start":0.6,"end":0.95}],"sentences":[],"duration":1.0}"#)
         }
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) })
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            var iterator = ports.makeAsyncIterator()
-            let port = await iterator.next() ?? 0
-            try await body("http://127.0.0.1:\(port)")
-            group.cancelAll()
-        }
+        try await serve(router, body)
     }
 
     static func json(_ text: String) -> Response {

@@ -11,7 +11,7 @@ public struct RemoteRecognizer: SpeechRecognizer {
     /// `baseURL`: the service address ("http://host:7861"), or the full `/transcribe` URL.
     /// `maxChunkDuration`: the service chunks long uploads itself; chunking here keeps each upload
     /// and each retry small.
-    public init(baseURL: String, retry: RetryPolicy = .init(), maxChunkDuration: Double = 30, timeout: Double = 600) throws {
+    public init(baseURL: String, retry: RetryPolicy = .init(), maxChunkDuration: Double = 30, timeout: Double = EngineChoice.defaultRemoteTimeout) throws {
         client = RemoteHTTPClient(endpoint: try RemoteHTTPClient.endpoint(baseURL, path: "transcribe"), retry: retry, timeout: timeout)
         self.maxChunkDuration = maxChunkDuration
     }
