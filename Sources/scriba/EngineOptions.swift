@@ -198,11 +198,11 @@ struct BatchOptions: ParsableArguments {
     }
 }
 
-/// Runs a batch with a progress bar and Ctrl-C handling; warnings for partial chunks, and
+/// Runs a batch of `files` (collected before any model is resolved: `InputCollector.collect`) with a
+/// progress bar and Ctrl-C handling; warnings for partial chunks, and
 /// `PartialOutput` (exit 7) unless `allowPartial`.
-func runBatch(_ inputs: [String], configuration: BatchConfiguration, allowPartial: Bool,
+func runBatch(_ files: [URL], configuration: BatchConfiguration, allowPartial: Bool,
               coverageWork: @escaping BatchRunner.CoverageWork) async throws {
-    let files = try InputCollector.collect(inputs)
     let progress = BatchProgressBar(total: files.count)
     // Ctrl-C: finish the files in progress, write the report, exit 130; a second Ctrl-C ends at once.
     let stop = BatchStop.onInterrupt(message: "stopping after the files in progress (Ctrl-C again to quit now)...")

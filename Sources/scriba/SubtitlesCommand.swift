@@ -76,6 +76,7 @@ struct SubtitlesCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (formats, result) = try formats()
+        let files = try InputCollector.collect(inputs)
         var (pipeline, options, source) = try await engine.makePipeline()
         guards.apply(to: &options)
         let cueOptions = cues.cueOptions
@@ -87,7 +88,7 @@ struct SubtitlesCommand: AsyncParsableCommand {
                                             attempts: failure.attempts, error: failure.error))]
             }
         }
-        try await runBatch(inputs, configuration: configuration, allowPartial: guards.allowPartial) { [options, pipeline, source] input, audio in
+        try await runBatch(files, configuration: configuration, allowPartial: guards.allowPartial) { [options, pipeline, source] input, audio in
             let transcript = try await pipeline.transcribe(audio, options: options)
             var fileSource = source
             fileSource.file = input.lastPathComponent

@@ -27,9 +27,9 @@ struct TranscribeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let files = try InputCollector.collect(inputs)
         var (pipeline, options, _) = try await engine.makePipeline(wordTimes: false)
         guards.apply(to: &options)
-        let files = try InputCollector.collect(inputs)
         let json = json
         let runner = BatchRunner(configuration: BatchConfiguration(outputDirectory: nil, jobs: jobs, resume: false), coverageWork: { [options, pipeline] input, audio in
             let transcript = try await pipeline.transcribe(audio, options: options)
@@ -40,7 +40,8 @@ struct TranscribeCommand: AsyncParsableCommand {
         let report = try await runner.run(files) { event in
             guard case .finished(let report, let outputs, _, _) = event else { return }
             if let failure = report.error {
-                printError("\(report.input): \(failure)")
+                // Most reasons name the file already.
+                printError(failure.contains(report.input) ? failure : "\(report.input): \(failure)")
             } else if let text = outputs.first?.contents {
                 print(files.count > 1 && !json ? "\(report.input)\t\(text)" : text)
             }

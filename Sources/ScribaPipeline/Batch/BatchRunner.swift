@@ -205,7 +205,7 @@ public struct BatchRunner: Sendable {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
-            throw BatchError.cannotWrite(path: folder.path, reason: (error as NSError).localizedDescription)
+            throw BatchError.cannotWrite(path: folder.path, reason: ReadableError.cause(error))
         }
         let probe = folder.appendingPathComponent(".scriba-write-test-\(UUID().uuidString)")
         guard FileManager.default.createFile(atPath: probe.path, contents: Data()) else {
@@ -269,9 +269,7 @@ public struct BatchRunner: Sendable {
         }
     }
 
-    /// A one-line reason: the error's description (Scriba's errors say what to do).
-    static func reason(_ error: Error) -> String {
-        if let localized = error as? LocalizedError, let text = localized.errorDescription { return text }
-        return String(describing: error)
-    }
+    /// A one-line reason: the error's description (Scriba's errors say what to do; Foundation's are
+    /// named by what happened, `ReadableError`).
+    static func reason(_ error: Error) -> String { ReadableError.sentence(error) }
 }
