@@ -189,6 +189,9 @@ struct BatchOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Skip files whose outputs are complete and whose audio and settings are unchanged.")
     var resume = true
 
+    @Flag(help: "Print the plan and stop before any model loads: each input's length, the total, and the estimated wall time and peak memory for the engine, precision and --jobs (from the last run in the output folder, else scriba-bench's figures).")
+    var dryRun = false
+
     func validate() throws {
         if jobs < 1 || jobs > 64 { throw ValidationError("--jobs \(jobs) is outside 1...64.") }
     }

@@ -34,10 +34,11 @@ struct MinutesCommand: AsyncParsableCommand {
 
     func run() async throws {
         let files = try InputCollector.collect(inputs)
-        var (pipeline, options, _) = try await engine.makePipeline()
-        guards.apply(to: &options)
         let minutesOptions = minutesOptions
         let settings = engine.settingsKey + " " + guards.settingsKey + " minutes interval=\(interval) participants=\(minutesOptions.participants)"
+        if PlanLines.announce(files, engine: engine, batch: batch, settings: settings) { return }
+        var (pipeline, options, _) = try await engine.makePipeline()
+        guards.apply(to: &options)
         try await runBatch(files, configuration: batch.configuration(settings: settings),
                            allowPartial: guards.allowPartial) { [options, pipeline] _, audio in
             let transcript = try await pipeline.transcribe(audio, options: options)

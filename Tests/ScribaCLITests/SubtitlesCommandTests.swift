@@ -81,6 +81,8 @@ struct SubtitlesCommandTests {
                         "--format", "srt,json", "--engine", "remote", "--asr-url", url, "--retries", "0"]
             let first = try await runScriba(args)
             #expect(first.status == 1, "stderr: \(first.stderr)")
+            // The plan is the batch's first line (a remote service's speed is not known here).
+            #expect(first.stderr.hasPrefix("plan: 3 files, 0:02.0 of audio, --jobs 1: wall time unknown"), "stderr: \(first.stderr)")
             #expect(first.stderr.contains("failed corrupt.wav"))
             #expect(first.stderr.contains("1 of 3 inputs failed"))
             let srt = try String(contentsOf: out.appendingPathComponent("good.srt"), encoding: .utf8)
@@ -162,6 +164,28 @@ struct SubtitlesCommandTests {
         let bad = try await runScriba(["minutes", "x.wav", "--interval", "0"])
         #expect(bad.status == 64 || bad.status == 2)
         #expect(bad.stderr.contains("--interval must be above 0 seconds"))
+    }
+
+    @Test func dryRunPrintsThePlanForAHundredFilesInUnderASecondAndLoadsNothing() async throws {
+        let (folder, input) = try toneInput()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let inputs = folder.appendingPathComponent("many")
+        try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
+        for index in 0..<100 { try FileManager.default.copyItem(at: input, to: inputs.appendingPathComponent("clip\(index).wav")) }
+        let out = folder.appendingPathComponent("subs")
+        let began = ContinuousClock.now
+        // The model folder does not exist: loading it would fail.
+        let run = try await runScriba(["subtitles", inputs.path, "-o", out.path, "--dry-run", "--engine", "whisper",
+                                       "--model", "/nonexistent/whisper-base", "--jobs", "2"])
+        let elapsed = ContinuousClock.now - began
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        #expect(elapsed < .seconds(1), "took \(elapsed)")
+        let lines = run.stdout.split(separator: "\n")
+        #expect(lines.count == 101 && lines.first?.hasPrefix("  0:01.0  \(inputs.path)/clip0.wav") == true)
+        // 100 s at Whisper base's RTF 0.179 + 1.26 s load = 19.2 s.
+        #expect(lines.last?.hasPrefix("plan: 100 files, 1:40.0 of audio, --jobs 2: about 0:19.2 wall (RTF 0.18 + 1.3 s load), peak memory about 0.6 GB") == true,
+                "\(lines.last ?? "")")
+        #expect(!FileManager.default.fileExists(atPath: out.path))
     }
 
     @Test func transcribeJSONPrintsOneObjectPerFile() async throws {
