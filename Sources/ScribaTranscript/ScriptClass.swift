@@ -67,6 +67,26 @@ public enum ScriptClass: String, Sendable, Hashable, Codable {
         ",", ";", ":", "—", "–", "、", "，", "；", "：", "،", "؛",
     ]
 
+    /// Characters a Japanese or Chinese line must not start with (kinsoku shori, JIS X 4051 line-start
+    /// prohibitions): small kana, the prolonged sound mark, iteration marks, closing brackets and
+    /// quotes, and the marks that end a clause or sentence.
+    public static func mayNotStartLine(_ character: Character) -> Bool {
+        if lineStartProhibited.contains(character) { return true }
+        guard let scalar = character.unicodeScalars.first else { return false }
+        switch scalar.properties.generalCategory {
+        case .closePunctuation, .finalPunctuation: return true
+        default: return sentenceTerminals.contains(character) || clausePunctuation.contains(character)
+        }
+    }
+
+    static let lineStartProhibited: Set<Character> = [
+        "ぁ", "ぃ", "ぅ", "ぇ", "ぉ", "っ", "ゃ", "ゅ", "ょ", "ゎ", "ゕ", "ゖ",
+        "ァ", "ィ", "ゥ", "ェ", "ォ", "ッ", "ャ", "ュ", "ョ", "ヮ", "ヵ", "ヶ",
+        "ㇰ", "ㇱ", "ㇲ", "ㇳ", "ㇴ", "ㇵ", "ㇶ", "ㇷ", "ㇸ", "ㇹ", "ㇺ", "ㇻ", "ㇼ", "ㇽ", "ㇾ", "ㇿ",
+        "ｧ", "ｨ", "ｩ", "ｪ", "ｫ", "ｬ", "ｭ", "ｮ", "ｯ",
+        "ー", "ｰ", "々", "ゝ", "ゞ", "ヽ", "ヾ", "・", "‥", "…", "〜",
+    ]
+
     /// Punctuation that belongs to the following word: opening brackets and quotes, Spanish ¿¡.
     public static func isOpening(_ character: Character) -> Bool {
         guard let scalar = character.unicodeScalars.first else { return false }
