@@ -46,12 +46,12 @@ struct EngineFlagsTests {
             return FakeService.json(#"{"text":"late","language":"en","duration":1.0}"#)
         }
         try await serve(router) { url in
-            let began = ContinuousClock.now
             let run = try await runScriba(["transcribe", input.path, "--engine", "remote", "--asr-url", url,
                                            "--retries", "0", "--remote-timeout", "1"])
             #expect(run.status == 1 && !run.stdout.contains("late"), "stdout: \(run.stdout)")
+            // The service would answer after 4 s: the failure proves the client gave up first (no
+            // wall-clock bound here: a loaded test machine takes seconds just to start the process).
             #expect(run.stderr.contains("did not answer within 1.0 s"), "stderr: \(run.stderr)")
-            #expect(ContinuousClock.now - began < .seconds(3.5))
         }
     }
 }

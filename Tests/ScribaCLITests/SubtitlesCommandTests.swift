@@ -166,20 +166,19 @@ struct SubtitlesCommandTests {
         #expect(bad.stderr.contains("--interval must be above 0 seconds"))
     }
 
-    @Test func dryRunPrintsThePlanForAHundredFilesInUnderASecondAndLoadsNothing() async throws {
+    /// (Its speed is tested in process, `BatchPlanTests`: here the process start alone can take seconds
+    /// while the other suites run.)
+    @Test func dryRunPrintsThePlanForAHundredFilesAndLoadsNothing() async throws {
         let (folder, input) = try toneInput()
         defer { try? FileManager.default.removeItem(at: folder) }
         let inputs = folder.appendingPathComponent("many")
         try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
         for index in 0..<100 { try FileManager.default.copyItem(at: input, to: inputs.appendingPathComponent("clip\(index).wav")) }
         let out = folder.appendingPathComponent("subs")
-        let began = ContinuousClock.now
         // The model folder does not exist: loading it would fail.
         let run = try await runScriba(["subtitles", inputs.path, "-o", out.path, "--dry-run", "--engine", "whisper",
                                        "--model", "/nonexistent/whisper-base", "--jobs", "2"])
-        let elapsed = ContinuousClock.now - began
         #expect(run.status == 0, "stderr: \(run.stderr)")
-        #expect(elapsed < .seconds(1), "took \(elapsed)")
         let lines = run.stdout.split(separator: "\n")
         #expect(lines.count == 101 && lines.first?.hasPrefix("  0:01.0  \(inputs.path)/clip0.wav") == true)
         // 100 s at Whisper base's RTF 0.179 + 1.26 s load = 19.2 s.
