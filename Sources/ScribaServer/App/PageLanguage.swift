@@ -40,6 +40,7 @@ enum PageLanguage: String, Sendable, CaseIterable {
         ("detected", "Detected language", "识别语言"),
         ("duration", "duration", "时长"),
         ("seconds", "s", "秒"),
+        ("period", ".", "。"),
         ("timeline", "Timeline", "时间轴"),
         ("download", "Download", "下载"),
         ("unknown", "unknown", "未知"),

@@ -141,7 +141,7 @@ async function transcribe() {
       throw new Error(message);
     }
     show(body);
-    setStatus("{{doneIn}} " + ((performance.now() - started) / 1000).toFixed(1) + " {{seconds}}.", false);
+    setStatus("{{doneIn}} " + ((performance.now() - started) / 1000).toFixed(1) + " {{seconds}}{{period}}", false);
   } catch (error) {
     setStatus("{{failed}} " + error.message, true);
   } finally {
