@@ -4,12 +4,16 @@ import ScribaTranscript
 /// decimals:
 ///
 /// ```
-/// { "language": "en", "duration": 1200.000,
+/// { "meeting_info": { "duration": 1200.000, "language": "en", "total_sentences": 240 },
+///                                                            // the original pipeline's header
+///   "participants": ["Anna", "Tom"],                         // as the user named them (--participants)
+///   "language": "en", "duration": 1200.000,
 ///   "summary":      [ { "start", "end", "text" } ],          // time order
 ///   "topics":       [ { "start", "end", "keywords": ["budget", ...],
 ///                       "first_sentence": 0, "sentence_count": 57 } ],
 ///   "action_items": [ { "start", "end", "text", "cues": ["will", "by friday"] } ],
-///   "timeline":     [ { "start", "end", "text" } ] }          // fixed intervals
+///   "timeline":     [ { "start", "end", "text" } ],           // fixed intervals (--interval)
+///   "transcription": "..." }                                 // the whole text
 /// ```
 public enum MinutesJSONWriter {
     public static func render(_ minutes: Minutes) -> String {
@@ -21,6 +25,11 @@ public enum MinutesJSONWriter {
             .object([("start", .seconds(start)), ("end", .seconds(end)), ("text", .string(text))])
         }
         return .object([
+            ("meeting_info", .object([
+                ("duration", .seconds(minutes.duration)), ("language", .string(minutes.language)),
+                ("total_sentences", .int(minutes.sentences.count)),
+            ])),
+            ("participants", .array(minutes.participants.map { .string($0) })),
             ("language", .string(minutes.language)),
             ("duration", .seconds(minutes.duration)),
             ("summary", .array(minutes.summary.map { span($0.start, $0.end, $0.text) })),
@@ -39,6 +48,7 @@ public enum MinutesJSONWriter {
                 ])
             })),
             ("timeline", .array(minutes.timeline.map { span($0.start, $0.end, $0.text) })),
+            ("transcription", .string(minutes.transcription)),
         ])
     }
 }

@@ -8,6 +8,7 @@ public enum MinutesMarkdownWriter {
         out += "- Duration: " + Timecode.hms(minutes.duration) + "\n"
         out += "- Language: " + (minutes.language.isEmpty ? "unknown" : minutes.language) + "\n"
         out += "- Sentences: " + String(minutes.sentences.count) + "\n"
+        if !minutes.participants.isEmpty { out += "- Participants: " + minutes.participants.joined(separator: ", ") + "\n" }
 
         out += "\n## Summary\n\n"
         if minutes.summary.isEmpty { out += "(nothing was said)\n" }

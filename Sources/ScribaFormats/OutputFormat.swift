@@ -55,12 +55,14 @@ public enum OutputFormatError: Error, Equatable, LocalizedError, CustomStringCon
     public var errorDescription: String? { description }
 }
 
-/// Options for `render`; only subtitle formats read `cues`.
+/// Options for `render`; only subtitle formats read `cues`, only JSON reads `source`.
 public struct OutputOptions: Sendable, Hashable {
     public var cues: CueOptions
+    public var source: TranscriptSource
 
-    public init(cues: CueOptions = .init()) {
+    public init(cues: CueOptions = .init(), source: TranscriptSource = .init()) {
         self.cues = cues
+        self.source = source
     }
 }
 
@@ -69,7 +71,7 @@ public func render(_ format: OutputFormat, _ transcript: Transcript, options: Ou
     switch format {
     case .srt: SRTWriter.render(transcript, options: options.cues)
     case .vtt: VTTWriter.render(transcript, options: options.cues)
-    case .json: JSONWriter.render(transcript)
+    case .json: JSONWriter.render(transcript, source: options.source)
     case .txt: TXTWriter.render(transcript)
     case .tsv: TSVWriter.render(transcript)
     case .simple: SimpleWriter.render(transcript)

@@ -123,6 +123,7 @@ public struct TranscriptionPipeline: Sendable {
         var segments: [TranscriptSegment] = []
         var coverage: [ChunkCoverage] = []
         var language = options.recognition.language?.code ?? ""
+        var languageProbability: Double?
         var firstFailure: (any Error)?
         // Where the previous chunk's segments begin in `segments`, for overlap dedupe after a hard cut.
         var previousStart = 0
@@ -151,9 +152,16 @@ public struct TranscriptionPipeline: Sendable {
                 continue
             }
             let recognition = decoded.recognition
-            if language.isEmpty { language = recognition.language }
+            if language.isEmpty {
+                language = recognition.language
+                languageProbability = recognition.languageProbability
+            }
             if recognition.recoveredLoop { notes.append("repetition loop stopped and re-decoded") }
             var status: ChunkStatus = decoded.segments.isEmpty ? .empty : recognition.status
+            if let failure = decoded.alignmentFailure, !decoded.segments.isEmpty {
+                notes.append("aligner failed (\(failure)); the text keeps the recogniser's times")
+                if status == .ok { status = .unaligned }
+            }
             guard !decoded.segments.isEmpty else {
                 coverage.append(ChunkCoverage(start: offset, end: end, status: status, note: Self.joined(notes)))
                 previousStart = segments.count
@@ -204,7 +212,8 @@ public struct TranscriptionPipeline: Sendable {
         if let firstFailure, coverage.allSatisfy({ $0.status == .failed || $0.note?.hasPrefix("silent") == true }) {
             throw firstFailure
         }
-        return Transcript(language: language, duration: audio.duration, segments: segments, chunks: coverage)
+        return Transcript(language: language, duration: audio.duration, segments: segments, chunks: coverage,
+                          languageProbability: languageProbability)
     }
 
     /// One piece's recognition and its timed segments in file time (`offset` is the piece's start);
@@ -212,6 +221,8 @@ public struct TranscriptionPipeline: Sendable {
     struct Decoded {
         var recognition: Recognition
         var segments: [TranscriptSegment]
+        /// Why the aligner failed on this piece; the segments then carry the recogniser's own times.
+        var alignmentFailure: String?
     }
 
     func decode(_ piece: AudioBuffer, at offset: Double, options: PipelineOptions, notes: inout [String]) async throws -> Decoded {
@@ -222,13 +233,22 @@ public struct TranscriptionPipeline: Sendable {
         var segments = recognition.segments.isEmpty
             ? [TranscriptSegment(start: 0, end: piece.duration, text: text)]
             : recognition.segments
+        var alignmentFailure: String?
         if options.align, let aligner, let spoken = Language.known.first(where: { $0.code == recognition.language }) ?? options.recognition.language {
-            // The aligner times the piece's whole text; its words replace the engine's own.
-            let words = try await aligner.align(piece, text: text, language: spoken)
-            segments = [TranscriptSegment(
-                start: words.first?.start ?? 0, end: words.last?.end ?? piece.duration, text: text, words: words)]
+            // The aligner times the piece's whole text; its words replace the engine's own. When it
+            // fails the text stays (as the original pipeline keeps it): a transcript without word
+            // times is worth more than none.
+            do {
+                let words = try await aligner.align(piece, text: text, language: spoken)
+                segments = [TranscriptSegment(
+                    start: words.first?.start ?? 0, end: words.last?.end ?? piece.duration, text: text, words: words)]
+            } catch let error as CancellationError {
+                throw error
+            } catch {
+                alignmentFailure = "\(error)"
+            }
         }
-        return Decoded(recognition: recognition, segments: segments.map { $0.shifted(by: offset) })
+        return Decoded(recognition: recognition, segments: segments.map { $0.shifted(by: offset) }, alignmentFailure: alignmentFailure)
     }
 
     /// `segments` (one chunk's, file time, `start..<end`) with the speech they skipped decoded again

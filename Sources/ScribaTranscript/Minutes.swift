@@ -21,11 +21,14 @@ public struct MinutesOptions: Sendable, Hashable {
     public var summarySentences: Int
     /// Keywords listed per topic.
     public var keywordsPerTopic: Int
+    /// Who took part, as the user names them (not inferred): carried into the minutes.
+    public var participants: [String]
 
     public init(
         interval: Double = 300, topicWindow: Int = 15, minTopicDepth: Double = 0.35,
-        summarySentences: Int = 5, keywordsPerTopic: Int = 5
+        summarySentences: Int = 5, keywordsPerTopic: Int = 5, participants: [String] = []
     ) {
+        self.participants = participants
         self.interval = interval
         self.topicWindow = topicWindow
         self.minTopicDepth = minTopicDepth
@@ -85,11 +88,17 @@ public struct Minutes: Sendable, Hashable {
     public var actionItems: [ActionItem]
     /// Summary sentences in time order.
     public var summary: [Sentence]
+    /// The whole transcript text.
+    public var transcription: String
+    /// Who took part, as the user named them.
+    public var participants: [String]
 
     public init(
         language: String, duration: Double, sentences: [Sentence], timeline: [TimelineEntry],
-        topics: [Topic], actionItems: [ActionItem], summary: [Sentence]
+        topics: [Topic], actionItems: [ActionItem], summary: [Sentence], transcription: String = "", participants: [String] = []
     ) {
+        self.transcription = transcription
+        self.participants = participants
         self.language = language
         self.duration = duration
         self.sentences = sentences
@@ -142,7 +151,8 @@ public enum MinutesBuilder {
             timeline: timeline(sentences, duration: transcript.duration, interval: options.interval),
             topics: topics,
             actionItems: actionItems(sentences),
-            summary: summary(sentences, termLists: termLists, topics: topics, count: options.summarySentences))
+            summary: summary(sentences, termLists: termLists, topics: topics, count: options.summarySentences),
+            transcription: transcript.text, participants: options.participants)
     }
 
     // MARK: - Timeline

@@ -67,6 +67,26 @@ public enum ScriptClass: String, Sendable, Hashable, Codable {
         ",", ";", ":", "—", "–", "、", "，", "；", "：", "،", "؛",
     ]
 
+    /// Characters a Japanese or Chinese line must not start with (kinsoku shori, JIS X 4051 line-start
+    /// prohibitions): small kana, the prolonged sound mark, iteration marks, closing brackets and
+    /// quotes, and the marks that end a clause or sentence.
+    public static func mayNotStartLine(_ character: Character) -> Bool {
+        if lineStartProhibited.contains(character) { return true }
+        guard let scalar = character.unicodeScalars.first else { return false }
+        switch scalar.properties.generalCategory {
+        case .closePunctuation, .finalPunctuation: return true
+        default: return sentenceTerminals.contains(character) || clausePunctuation.contains(character)
+        }
+    }
+
+    static let lineStartProhibited: Set<Character> = [
+        "ぁ", "ぃ", "ぅ", "ぇ", "ぉ", "っ", "ゃ", "ゅ", "ょ", "ゎ", "ゕ", "ゖ",
+        "ァ", "ィ", "ゥ", "ェ", "ォ", "ッ", "ャ", "ュ", "ョ", "ヮ", "ヵ", "ヶ",
+        "ㇰ", "ㇱ", "ㇲ", "ㇳ", "ㇴ", "ㇵ", "ㇶ", "ㇷ", "ㇸ", "ㇹ", "ㇺ", "ㇻ", "ㇼ", "ㇽ", "ㇾ", "ㇿ",
+        "ｧ", "ｨ", "ｩ", "ｪ", "ｫ", "ｬ", "ｭ", "ｮ", "ｯ",
+        "ー", "ｰ", "々", "ゝ", "ゞ", "ヽ", "ヾ", "・", "‥", "…", "〜",
+    ]
+
     /// Punctuation that belongs to the following word: opening brackets and quotes, Spanish ¿¡.
     public static func isOpening(_ character: Character) -> Bool {
         guard let scalar = character.unicodeScalars.first else { return false }
@@ -74,6 +94,28 @@ public enum ScriptClass: String, Sendable, Hashable, Codable {
         case .openPunctuation, .initialPunctuation: return true
         default: return character == "¿" || character == "¡"
         }
+    }
+
+    /// The language a text's script names, for an aligner told `auto` (it cannot listen for the
+    /// language; the script decides how it cuts the text into units): kana → Japanese (Japanese mixes
+    /// in Han), Hangul → Korean, Han → Chinese, by which of them is most frequent; otherwise English,
+    /// the aligner's space-split treatment, which every space-separated language shares.
+    public static func language(ofText text: String) -> Language {
+        var han = 0, kana = 0, hangul = 0
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            if isKana(v) { kana += 1 } else if isHanOrKana(v) { han += 1 } else if isHangul(v) { hangul += 1 }
+        }
+        let code: String
+        if dominant(in: text) == .latin || han + kana + hangul == 0 { code = "en" }
+        else if kana > 0 && kana + han >= hangul { code = "ja" }
+        else if hangul > han { code = "ko" }
+        else { code = "zh" }
+        return Language.known.first { $0.code == code }!
+    }
+
+    private static func isKana(_ v: UInt32) -> Bool {
+        (0x3040...0x30FF).contains(v) || (0x31F0...0x31FF).contains(v) || (0xFF66...0xFF9F).contains(v)
     }
 
     private static func isHanOrKana(_ v: UInt32) -> Bool {

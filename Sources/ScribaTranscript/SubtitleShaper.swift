@@ -111,9 +111,12 @@ public enum SubtitleShaper {
     // MARK: - Splitting
 
     /// How good a break before `words[index]` is: 0 best (sentence end) … 1 (plain word boundary),
-    /// 10 inside a written word that the aligner cut in two.
+    /// 10 inside a written word that the aligner cut in two, or against the kinsoku rules (a line
+    /// starting with small kana, ー or closing punctuation, or ending with an opening bracket).
     static func breakCost(_ words: ArraySlice<SentenceWord>, before index: Int) -> Double {
         let previous = words[index - 1]
+        if let first = words[index].text.first, ScriptClass.mayNotStartLine(first) { return 10 }
+        if let last = previous.text.last, ScriptClass.isOpening(last) { return 10 }
         // Two aligned pieces of one written word ("3." + "5", "e-" + "mail"): break only if forced.
         if !words[index].spaceBefore, let l = previous.text.last, let r = words[index].text.first,
            !ScriptClass.isSpaceless(l), !ScriptClass.isSpaceless(r) {

@@ -27,11 +27,13 @@ public struct TimedWord: Sendable, Hashable, Codable {
         self.interpolated = interpolated
     }
 
-    private enum CodingKeys: String, CodingKey { case text, start, end, confidence, interpolated }
+    /// JSON names the word `word` (as WhisperX, the OpenAI API and the original pipeline do); `text`,
+    /// the name files written before it used, is still read.
+    private enum CodingKeys: String, CodingKey { case word, text, start, end, confidence, interpolated }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        text = try c.decode(String.self, forKey: .text)
+        text = try c.decodeIfPresent(String.self, forKey: .word) ?? c.decode(String.self, forKey: .text)
         start = try c.decode(Double.self, forKey: .start)
         end = try c.decode(Double.self, forKey: .end)
         confidence = try c.decodeIfPresent(Double.self, forKey: .confidence)
@@ -40,7 +42,7 @@ public struct TimedWord: Sendable, Hashable, Codable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(text, forKey: .text)
+        try c.encode(text, forKey: .word)
         try c.encode(start, forKey: .start)
         try c.encode(end, forKey: .end)
         try c.encodeIfPresent(confidence, forKey: .confidence)
@@ -78,9 +80,12 @@ public enum ChunkStatus: String, Sendable, Hashable, Codable, CaseIterable {
     case repetition
     /// The engine failed on this chunk (the note says why).
     case failed
+    /// The text is complete but the aligner failed on it: its times are the engine's own segment
+    /// times (or the chunk's span), with no word times. Partial, so the CLI exits 7 unless allowed.
+    case unaligned
 
-    /// Whether the chunk's text may be missing speech.
-    public var isPartial: Bool { self == .truncated || self == .repetition || self == .failed }
+    /// Whether the chunk's text may be missing speech, or its times the aligner's precision.
+    public var isPartial: Bool { self != .ok && self != .empty }
 }
 
 public struct ChunkCoverage: Sendable, Hashable, Codable {
@@ -102,6 +107,9 @@ public struct ChunkCoverage: Sendable, Hashable, Codable {
 public struct Transcript: Sendable, Hashable, Codable {
     /// Language code as `Language.code` spells it ("en", "zh"); empty when unknown.
     public var language: String
+    /// How sure the engine was of `language` when it detected it (Whisper's language token
+    /// probability); nil when the language was given or the engine does not say.
+    public var languageProbability: Double?
     /// Length of the input audio in seconds (not the end of the last word).
     public var duration: Double
     /// The whole text: segment texts joined (see `joinedText(of:)`).
@@ -112,16 +120,23 @@ public struct Transcript: Sendable, Hashable, Codable {
 
     public init(
         language: String, duration: Double, text: String? = nil,
-        segments: [TranscriptSegment], chunks: [ChunkCoverage]? = nil
+        segments: [TranscriptSegment], chunks: [ChunkCoverage]? = nil, languageProbability: Double? = nil
     ) {
         self.language = language
+        self.languageProbability = languageProbability
         self.duration = duration
         self.text = text ?? Transcript.joinedText(of: segments.map(\.text))
         self.segments = segments
         self.chunks = chunks
     }
 
-    /// Chunks whose text may be missing speech (truncated, repetition, failed), in order.
+    private enum CodingKeys: String, CodingKey {
+        case language, duration, text, segments, chunks
+        case languageProbability = "language_probability"
+    }
+
+    /// Chunks whose text may be missing speech (truncated, repetition, failed) or word times
+    /// (unaligned), in order.
     public var partialChunks: [ChunkCoverage] { (chunks ?? []).filter { $0.status.isPartial } }
 
     /// Whether every chunk is complete (`ok` or `empty`).
@@ -129,6 +144,10 @@ public struct Transcript: Sendable, Hashable, Codable {
 
     /// The `Language` for `language`, when it is one Scriba knows.
     public var knownLanguage: Language? { Language.known.first { $0.code == language } }
+
+    /// The English name the model prints for `language` ("Chinese"), as the original pipeline's
+    /// answers give it; the code itself when Scriba has no name for it, empty when unknown.
+    public var languageName: String { knownLanguage?.name ?? language }
 
     /// Every word of every segment, in order.
     public var words: [TimedWord] { segments.flatMap(\.words) }

@@ -49,8 +49,9 @@ struct AlignCommand: AsyncParsableCommand {
             spoken = contents
         }
         guard let language = try engine.parsedLanguage() else { return }
-        let pipeline = try await makePipeline()
+        // The audio first: a wrong path is reported before any model is resolved or loaded.
         let decoded = try AudioFile.load(URL(fileURLWithPath: audio))
+        let pipeline = try await makePipeline()
         let trimmed = spoken.trimmingCharacters(in: .whitespacesAndNewlines)
         let transcript = try await pipeline.align(decoded.audio, text: trimmed, language: language)
         if !trimmed.isEmpty && transcript.words.isEmpty {

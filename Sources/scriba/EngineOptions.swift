@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ScribaFormats
 import ScribaModels
 import ScribaPipeline
 import ScribaTensor
@@ -48,6 +49,12 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Retries for remote calls after a connection error or a 5xx answer (exponential backoff with jitter; 4xx is never retried).")
     var retries: Int = RetryPolicy.defaultRetries
 
+    @Option(help: "Seconds to wait for one answer of a remote service (--engine remote).")
+    var remoteTimeout: Double = EngineChoice.defaultRemoteTimeout
+
+    @Option(help: "Longest chunk of audio sent to the engine at once, seconds (cut at pauses). Default: 30 (Qwen3, Whisper, remote). At most what the engine takes: whisper 30, qwen3 180, remote 1200.")
+    var maxChunkSeconds: Double?
+
     @Option(help: "Text that biases recognition: names, terms, topic (Qwen3: the prompt's system turn; Whisper: initial prompt).")
     var context: String?
 
@@ -65,6 +72,13 @@ struct EngineOptions: ParsableArguments {
             throw ValidationError("--precision \(precision) is not one of f32, bf16, int8, int8-row.")
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads)).") }
+        if !(remoteTimeout > 0 && remoteTimeout <= 86_400) { throw ValidationError("--remote-timeout \(remoteTimeout) is outside (0, 86400] seconds; e.g. --remote-timeout 600.") }
+        if let maxChunkSeconds {
+            if !(maxChunkSeconds >= 1) { throw ValidationError("--max-chunk-seconds must be at least 1 (got \(maxChunkSeconds)).") }
+            if let engine, maxChunkSeconds > EngineChoice.chunkLimit(engine) {
+                throw ValidationError("\(EngineChoiceError.chunkTooLong(seconds: maxChunkSeconds, kind: engine, limit: EngineChoice.chunkLimit(engine)))")
+            }
+        }
         if engine == .whisper, alignerModel != nil {
             throw ValidationError("\(EngineChoiceError.alignerWithWhisper)")
         }
@@ -96,7 +110,7 @@ struct EngineOptions: ParsableArguments {
     var choice: EngineChoice {
         EngineChoice(kind: engine, model: model, alignerModel: alignerModel, precision: precision.flatMap(WeightPrecision.init(argument:)),
                      encoderAttention: encoderAttention.value, asrURL: asrUrl, alignURL: alignUrl,
-                     retry: RetryPolicy(retries: retries), offline: offline)
+                     retry: RetryPolicy(retries: retries), remoteTimeout: remoteTimeout, offline: offline)
     }
 
     /// The recogniser and (when configured) the aligner the flags name, from local folders.
@@ -114,19 +128,30 @@ struct EngineOptions: ParsableArguments {
         if let context { parts.append("context=\(context)") }
         if let contextFile { parts.append("context-file=\(contextFile)") }
         if let precision { parts.append("precision=\(precision)") }
+        if let maxChunkSeconds { parts.append("max-chunk-seconds=\(maxChunkSeconds)") }
         if encoderAttention != .windowed { parts.append("encoder-attention=\(encoderAttention.rawValue)") }
         return parts.joined(separator: " ")
     }
 
     /// The pipeline these flags describe, with options asking for word times the cheapest way: the
-    /// aligner when there is one, else the recogniser's own.
-    func makePipeline(wordTimes: Bool = true) async throws -> (TranscriptionPipeline, PipelineOptions) {
-        let (recognizer, aligner) = try await resolvingModels().makeEngines()
+    /// aligner when there is one, else the recogniser's own; and the engine and model it runs, for
+    /// the JSON's metadata (the caller adds the file).
+    func makePipeline(wordTimes: Bool = true) async throws -> (TranscriptionPipeline, PipelineOptions, TranscriptSource) {
+        // The default engine is known only now (Qwen3 when cached): check the chunk length before
+        // any model is pulled or loaded.
+        if let maxChunkSeconds {
+            let kind = EngineFactory.resolvedKind(choice, notice: { _ in })
+            let limit = EngineChoice.chunkLimit(kind)
+            if maxChunkSeconds > limit { throw EngineChoiceError.chunkTooLong(seconds: maxChunkSeconds, kind: kind, limit: limit) }
+        }
+        let resolved = try await resolvingModels()
+        let (recognizer, aligner) = try resolved.makeEngines()
         let options = PipelineOptions(
             recognition: RecognitionOptions(language: try parsedLanguage(), context: try contextText(),
                                             wordTimestamps: wordTimes && aligner == nil),
-            align: wordTimes && aligner != nil)
-        return (TranscriptionPipeline(recognizer: recognizer, aligner: aligner), options)
+            align: wordTimes && aligner != nil, maxChunkDuration: maxChunkSeconds)
+        let source = TranscriptSource(engine: resolved.engine?.rawValue, model: recognizer.modelName)
+        return (TranscriptionPipeline(recognizer: recognizer, aligner: aligner), options, source)
     }
 }
 
@@ -164,6 +189,9 @@ struct BatchOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Skip files whose outputs are complete and whose audio and settings are unchanged.")
     var resume = true
 
+    @Flag(help: "Print the plan and stop before any model loads: each input's length, the total, and the estimated wall time and peak memory for the engine, precision and --jobs (from the last run in the output folder, else scriba-bench's figures).")
+    var dryRun = false
+
     func validate() throws {
         if jobs < 1 || jobs > 64 { throw ValidationError("--jobs \(jobs) is outside 1...64.") }
     }
@@ -173,11 +201,11 @@ struct BatchOptions: ParsableArguments {
     }
 }
 
-/// Runs a batch with a progress bar and Ctrl-C handling; warnings for partial chunks, and
+/// Runs a batch of `files` (collected before any model is resolved: `InputCollector.collect`) with a
+/// progress bar and Ctrl-C handling; warnings for partial chunks, and
 /// `PartialOutput` (exit 7) unless `allowPartial`.
-func runBatch(_ inputs: [String], configuration: BatchConfiguration, allowPartial: Bool,
+func runBatch(_ files: [URL], configuration: BatchConfiguration, allowPartial: Bool,
               coverageWork: @escaping BatchRunner.CoverageWork) async throws {
-    let files = try InputCollector.collect(inputs)
     let progress = BatchProgressBar(total: files.count)
     // Ctrl-C: finish the files in progress, write the report, exit 130; a second Ctrl-C ends at once.
     let stop = BatchStop.onInterrupt(message: "stopping after the files in progress (Ctrl-C again to quit now)...")

@@ -43,8 +43,10 @@ struct SubtitlesCommand: AsyncParsableCommand {
     @Argument(help: "Audio or video files, folders (scanned recursively) or quoted globs.")
     var inputs: [String] = []
 
-    @Option(help: "Comma-separated formats: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ",")).")
+    @Option(help: "Comma-separated formats: \(Self.formatNames.joined(separator: ",")). result: {stem}_result.json, the original pipeline's per-file record (file, duration, language, transcription, alignment, formatted: what the other formats wrote, success, attempts, error), written for failed files too.")
     var format: String = "srt"
+
+    static let formatNames = OutputFormat.allCases.map(\.rawValue) + [ResultJSONWriter.formatName]
 
     @OptionGroup var engine: EngineOptions
     @OptionGroup var cues: CueFlags
@@ -56,29 +58,54 @@ struct SubtitlesCommand: AsyncParsableCommand {
         _ = try formats()
     }
 
-    func formats() throws -> [OutputFormat] {
+    /// The transcript formats asked for, and whether `result` is among them.
+    func formats() throws -> (formats: [OutputFormat], result: Bool) {
         let names = format.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        if names.isEmpty { throw ValidationError("--format needs at least one of: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")).") }
-        do {
-            var seen: [OutputFormat] = []
-            for name in names { let f = try OutputFormat.named(name); if !seen.contains(f) { seen.append(f) } }
-            return seen
-        } catch {
-            throw ValidationError("\(error)")
+        if names.isEmpty { throw ValidationError("--format needs at least one of: \(Self.formatNames.joined(separator: ", ")).") }
+        var seen: [OutputFormat] = []
+        var result = false
+        for name in names {
+            if name.lowercased() == ResultJSONWriter.formatName { result = true; continue }
+            guard let format = try? OutputFormat.named(name) else {
+                throw ValidationError("unknown output format '\(name)'. Use one of: \(Self.formatNames.joined(separator: ", ")).")
+            }
+            if !seen.contains(format) { seen.append(format) }
         }
+        return (seen, result)
     }
 
     func run() async throws {
-        let formats = try formats()
-        var (pipeline, options) = try await engine.makePipeline()
+        let (formats, result) = try formats()
+        let files = try InputCollector.collect(inputs)
+        let settings = engine.settingsKey + " " + guards.settingsKey + " formats=\((formats.map(\.rawValue) + (result ? [ResultJSONWriter.formatName] : [])).joined(separator: ",")) cues=\(cues.cueOptions)"
+        if PlanLines.announce(files, engine: engine, batch: batch, settings: settings) { return }
+        var (pipeline, options, source) = try await engine.makePipeline()
         guards.apply(to: &options)
-        let output = OutputOptions(cues: cues.cueOptions)
-        let settings = engine.settingsKey + " " + guards.settingsKey + " formats=\(formats.map(\.rawValue).joined(separator: ",")) cues=\(cues.cueOptions)"
-        try await runBatch(inputs, configuration: batch.configuration(settings: settings), allowPartial: guards.allowPartial) { [options, pipeline] _, audio in
-            let transcript = try await pipeline.transcribe(audio, options: options)
-            return BatchWorkResult(
-                outputs: formats.map { OutputFile(fileExtension: $0.fileExtension, contents: render($0, transcript, options: output)) },
-                chunks: transcript.chunks)
+        let cueOptions = cues.cueOptions
+        var configuration = batch.configuration(settings: settings)
+        if result {
+            configuration.failureOutputs = { failure in
+                [Self.resultFile(FileResult(file: failure.input.lastPathComponent, duration: failure.audioSeconds, transcript: nil,
+                                            attempts: failure.attempts, error: failure.error))]
+            }
         }
+        try await runBatch(files, configuration: configuration, allowPartial: guards.allowPartial) { [options, pipeline, source] input, audio in
+            let transcript = try await pipeline.transcribe(audio, options: options)
+            var fileSource = source
+            fileSource.file = input.lastPathComponent
+            let output = OutputOptions(cues: cueOptions, source: fileSource)
+            let rendered = formats.map { (format: $0, contents: render($0, transcript, options: output)) }
+            var outputs = rendered.map { OutputFile(fileExtension: $0.format.fileExtension, contents: $0.contents) }
+            if result {
+                outputs.append(Self.resultFile(FileResult(
+                    file: input.lastPathComponent, duration: audio.duration, transcript: transcript,
+                    formatted: rendered.map { ($0.format.rawValue, $0.contents) }, attempts: BatchRunner.attempt)))
+            }
+            return BatchWorkResult(outputs: outputs, chunks: transcript.chunks)
+        }
+    }
+
+    static func resultFile(_ result: FileResult) -> OutputFile {
+        OutputFile(fileExtension: ResultJSONWriter.fileExtension, contents: ResultJSONWriter.render(result), separator: ResultJSONWriter.separator)
     }
 }

@@ -12,7 +12,7 @@ struct TranscribeCommand: AsyncParsableCommand {
     @Argument(help: "Audio or video files, folders or quoted globs.")
     var inputs: [String] = []
 
-    @Flag(help: "One JSON object per file per line: file, language, duration, text, complete (false: some chunk truncated, looped or failed).")
+    @Flag(help: "One JSON object per file per line: file, language (code), language_name, duration, text, complete (false: some chunk truncated, looped or failed).")
     var json = false
 
     @Option(help: "Files processed at once.")
@@ -27,9 +27,9 @@ struct TranscribeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var (pipeline, options) = try await engine.makePipeline(wordTimes: false)
-        guards.apply(to: &options)
         let files = try InputCollector.collect(inputs)
+        var (pipeline, options, _) = try await engine.makePipeline(wordTimes: false)
+        guards.apply(to: &options)
         let json = json
         let runner = BatchRunner(configuration: BatchConfiguration(outputDirectory: nil, jobs: jobs, resume: false), coverageWork: { [options, pipeline] input, audio in
             let transcript = try await pipeline.transcribe(audio, options: options)
@@ -40,7 +40,8 @@ struct TranscribeCommand: AsyncParsableCommand {
         let report = try await runner.run(files) { event in
             guard case .finished(let report, let outputs, _, _) = event else { return }
             if let failure = report.error {
-                printError("\(report.input): \(failure)")
+                // Most reasons name the file already.
+                printError(failure.contains(report.input) ? failure : "\(report.input): \(failure)")
             } else if let text = outputs.first?.contents {
                 print(files.count > 1 && !json ? "\(report.input)\t\(text)" : text)
             }
@@ -51,10 +52,10 @@ struct TranscribeCommand: AsyncParsableCommand {
 
     static func jsonLine(_ input: URL, _ transcript: Transcript) -> String {
         JSONValue.object([
-            ("file", .string(input.path)), ("language", .string(transcript.language)),
+            ("file", .string(input.path)), ("language", .string(transcript.language)), ("language_name", .string(transcript.languageName)),
             ("duration", .seconds(transcript.duration)), ("text", .string(transcript.text)),
-            // Scalars only, so the object stays on one line; the partial chunks are in the warnings.
+            // The partial chunks are in the warnings.
             ("complete", .bool(transcript.isComplete)),
-        ]).rendered()
+        ]).compact()
     }
 }

@@ -18,6 +18,20 @@ func runScriba(_ arguments: [String]) async throws -> RunResult {
     return try await ScribaRun.run(arguments + (transcribes ? ["--vad", "energy"] : []))
 }
 
+/// Serves `router` on a free loopback port while `body` runs with its base URL.
+func serve(_ router: Router<BasicRequestContext>, _ body: @Sendable (String) async throws -> Void) async throws {
+    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+    let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                          onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) })
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+        var iterator = ports.makeAsyncIterator()
+        let port = await iterator.next() ?? 0
+        try await body("http://127.0.0.1:\(port)")
+        group.cancelAll()
+    }
+}
+
 /// A fake ASR + aligner service: every upload "says" two words, hello (0.1–0.4 s) and world
 /// (0.5–0.9 s); counts uploads per route.
 final class FakeService: Sendable {
@@ -36,16 +50,7 @@ final class FakeService: Sendable {
             self.alignCalls.withLock { $0 += 1 }
             return Self.json(#"{"words":[{"word":"Hello","start":0.2,"end":0.45},{"word":"world","start":0.6,"end":0.95}],"sentences":[],"duration":1.0}"#)
         }
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) })
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            var iterator = ports.makeAsyncIterator()
-            let port = await iterator.next() ?? 0
-            try await body("http://127.0.0.1:\(port)")
-            group.cancelAll()
-        }
+        try await serve(router, body)
     }
 
     static func json(_ text: String) -> Response {
@@ -76,6 +81,8 @@ struct SubtitlesCommandTests {
                         "--format", "srt,json", "--engine", "remote", "--asr-url", url, "--retries", "0"]
             let first = try await runScriba(args)
             #expect(first.status == 1, "stderr: \(first.stderr)")
+            // The plan is the batch's first line (a remote service's speed is not known here).
+            #expect(first.stderr.hasPrefix("plan: 3 files, 0:02.0 of audio, --jobs 1: wall time unknown"), "stderr: \(first.stderr)")
             #expect(first.stderr.contains("failed corrupt.wav"))
             #expect(first.stderr.contains("1 of 3 inputs failed"))
             let srt = try String(contentsOf: out.appendingPathComponent("good.srt"), encoding: .utf8)
@@ -101,6 +108,85 @@ struct SubtitlesCommandTests {
         }
     }
 
+    @Test func resultFormatWritesTheOriginalPerFileRecordForSuccessesAndFailures() async throws {
+        let folder = try makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("subs")
+        try await FakeService().run { url in
+            let args = ["subtitles", folder.appendingPathComponent("in").path, "-o", out.path, "--format", "srt,result",
+                        "--engine", "remote", "--asr-url", url, "--retries", "0"]
+            let first = try await runScriba(args)
+            #expect(first.status == 1, "stderr: \(first.stderr)")
+            func result(_ stem: String) throws -> [String: Any] {
+                try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("\(stem)_result.json"))) as? [String: Any])
+            }
+            let good = try result("good")
+            #expect(good["file"] as? String == "good.wav" && (good["duration"] as? NSNumber)?.doubleValue == 1)
+            #expect(good["language"] as? String == "English" && good["language_code"] as? String == "en")
+            #expect(good["transcription"] as? String == "Hello world.")
+            #expect(good["success"] as? Bool == true && good["attempts"] as? Int == 1 && good["error"] is NSNull)
+            let words = ((good["alignment"] as? [String: Any])?["words"] as? [[String: Any]])?.map { $0["word"] as? String }
+            #expect(words == ["Hello", "world"])
+            // `formatted` holds exactly what the SRT file got.
+            let srt = try String(contentsOf: out.appendingPathComponent("good.srt"), encoding: .utf8)
+            #expect((good["formatted"] as? [String: Any])?["srt"] as? String == srt)
+
+            let corrupt = try result("corrupt")
+            #expect(corrupt["success"] as? Bool == false && corrupt["transcription"] is NSNull && corrupt["alignment"] is NSNull)
+            #expect((corrupt["error"] as? String)?.contains("corrupt.wav") == true && corrupt["attempts"] as? Int == 1)
+
+            // A second run retries only the failure, and counts it.
+            #expect(try await runScriba(args).status == 1)
+            #expect(try result("corrupt")["attempts"] as? Int == 2)
+            #expect(try result("good")["attempts"] as? Int == 1)
+        }
+    }
+
+    @Test func minutesCarryParticipantsTheIntervalAndTheOriginalsMeetingInfo() async throws {
+        let folder = try makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let notes = folder.appendingPathComponent("notes")
+        try await FakeService().run { url in
+            let run = try await runScriba(["minutes", folder.appendingPathComponent("in/good.wav").path, "-o", notes.path,
+                                           "--participants", "Anna, Tom", "--interval", "0.4", "--engine", "remote", "--asr-url", url])
+            #expect(run.status == 0, "stderr: \(run.stderr)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: notes.appendingPathComponent("good.minutes.json"))) as? [String: Any])
+            let info = try #require(json["meeting_info"] as? [String: Any])
+            #expect((info["duration"] as? NSNumber)?.doubleValue == 1 && info["language"] as? String == "en")
+            #expect(info["total_sentences"] as? Int == 1)
+            #expect(json["participants"] as? [String] == ["Anna", "Tom"])
+            #expect(json["transcription"] as? String == "Hello world.")
+            // 1 s in 0.4 s entries: 0–0.4, 0.4–0.8, 0.8–1.0.
+            #expect((json["timeline"] as? [[String: Any]])?.count == 3)
+            let markdown = try String(contentsOf: notes.appendingPathComponent("good.minutes.md"), encoding: .utf8)
+            #expect(markdown.contains("- Participants: Anna, Tom"))
+        }
+        let bad = try await runScriba(["minutes", "x.wav", "--interval", "0"])
+        #expect(bad.status == 64 || bad.status == 2)
+        #expect(bad.stderr.contains("--interval must be above 0 seconds"))
+    }
+
+    /// (Its speed is tested in process, `BatchPlanTests`: here the process start alone can take seconds
+    /// while the other suites run.)
+    @Test func dryRunPrintsThePlanForAHundredFilesAndLoadsNothing() async throws {
+        let (folder, input) = try toneInput()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let inputs = folder.appendingPathComponent("many")
+        try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
+        for index in 0..<100 { try FileManager.default.copyItem(at: input, to: inputs.appendingPathComponent("clip\(index).wav")) }
+        let out = folder.appendingPathComponent("subs")
+        // The model folder does not exist: loading it would fail.
+        let run = try await runScriba(["subtitles", inputs.path, "-o", out.path, "--dry-run", "--engine", "whisper",
+                                       "--model", "/nonexistent/whisper-base", "--jobs", "2"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let lines = run.stdout.split(separator: "\n")
+        #expect(lines.count == 101 && lines.first?.hasPrefix("  0:01.0  \(inputs.path)/clip0.wav") == true)
+        // 100 s at Whisper base's RTF 0.179 + 1.26 s load = 19.2 s.
+        #expect(lines.last?.hasPrefix("plan: 100 files, 1:40.0 of audio, --jobs 2: about 0:19.2 wall (RTF 0.18 + 1.3 s load), peak memory about 0.6 GB") == true,
+                "\(lines.last ?? "")")
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+    }
+
     @Test func transcribeJSONPrintsOneObjectPerFile() async throws {
         let folder = try makeFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -108,7 +194,7 @@ struct SubtitlesCommandTests {
             let result = try await runScriba(["transcribe", "--json", folder.appendingPathComponent("in/good.wav").path, "--engine", "remote", "--asr-url", url])
             #expect(result.status == 0, "stderr: \(result.stderr)")
             let path = folder.appendingPathComponent("in/good.wav").standardizedFileURL.path
-            #expect(result.stdout == #"{"file": "\#(path)", "language": "en", "duration": 1.000, "text": "Hello world.", "complete": true}"# + "\n")
+            #expect(result.stdout == #"{"file": "\#(path)", "language": "en", "language_name": "English", "duration": 1.000, "text": "Hello world.", "complete": true}"# + "\n")
         }
     }
 
@@ -159,7 +245,7 @@ struct AlignWithWhisperTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let segments = try #require(object["segments"] as? [[String: Any]])
         let words = segments.flatMap { ($0["words"] as? [[String: Any]]) ?? [] }
-        let texts = words.compactMap { $0["text"] as? String }
+        let texts = words.compactMap { $0["word"] as? String }
         #expect(texts == ["And", "Mr", "John", "Dashwood", "had", "then", "leisure", "to", "consider", "how", "much", "there",
                           "might", "be", "prudently", "in", "his", "power", "to", "do", "for", "them"])
         let starts = words.compactMap { ($0["start"] as? NSNumber)?.doubleValue }

@@ -18,7 +18,7 @@ import Testing
                 .init(start: 260, end: 590, keywords: [], sentenceRange: 1..<2),
             ],
             actionItems: [.init(start: 260, end: 262.5, text: second.text, cues: ["will"])],
-            summary: [first])
+            summary: [first], transcription: first.text + " " + second.text, participants: ["Anna", "Tom"])
     }()
 
     @Test func markdown() {
@@ -29,6 +29,7 @@ import Testing
             - Duration: 01:02:05
             - Language: en
             - Sentences: 2
+            - Participants: Anna, Tom
 
             ## Summary
 
@@ -59,6 +60,8 @@ import Testing
     @Test func json() {
         #expect(MinutesJSONWriter.render(Self.minutes) == #"""
             {
+              "meeting_info": {"duration": 3725.500, "language": "en", "total_sentences": 2},
+              "participants": ["Anna", "Tom"],
               "language": "en",
               "duration": 3725.500,
               "summary": [
@@ -91,7 +94,8 @@ import Testing
               "timeline": [
                 {"start": 0.000, "end": 300.000, "text": "Hello everyone, the budget is fine."},
                 {"start": 300.000, "end": 600.000, "text": ""}
-              ]
+              ],
+              "transcription": "Hello everyone, the budget is fine. Tom will send the \"final\" costs."
             }
 
             """#)

@@ -120,6 +120,27 @@ import ScribaTranscript
         #expect(!JSONWriter.render(Sample.english).contains("\"note\""))
     }
 
+    @Test func jsonOfAnUnalignedFileHasNullAlignmentAndItsMetadata() throws {
+        // The aligner failed on the only chunk: the text stays, on the recogniser's segment time.
+        let transcript = Transcript(language: "zh", duration: 2, segments: [TranscriptSegment(start: 0, end: 2, text: "你好。")],
+                                    chunks: [ChunkCoverage(start: 0, end: 2, status: .unaligned, note: "aligner failed")],
+                                    languageProbability: 0.912)
+        let json = JSONWriter.render(transcript, source: TranscriptSource(file: "talk.wav", engine: "whisper", model: "whisper-base"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(object["alignment"] is NSNull)
+        #expect(object["language"] as? String == "zh" && object["language_name"] as? String == "Chinese")
+        #expect((object["language_probability"] as? NSNumber)?.doubleValue == 0.912)
+        let metadata = try #require(object["metadata"] as? [String: Any])
+        #expect(metadata["file"] as? String == "talk.wav" && metadata["engine"] as? String == "whisper")
+        #expect(metadata["model"] as? String == "whisper-base")
+        #expect(metadata["language"] as? String == "Chinese" && metadata["language_code"] as? String == "zh")
+        let chunk = try #require((object["chunks"] as? [[String: Any]])?.first)
+        #expect(chunk["status"] as? String == "unaligned" && chunk["alignment"] is NSNull)
+        // Sentences still come from the text, on the segment's time.
+        #expect((object["sentences"] as? [[String: Any]])?.first?["text"] as? String == "你好。")
+        #expect(try JSONDecoder().decode(Transcript.self, from: Data(json.utf8)) == transcript)
+    }
+
     @Test func jsonEscapesControlCharacters() {
         #expect(JSONValue.string("a\"b\\c\nd\u{01}é").rendered() == #""a\"b\\c\nd\u0001é""#)
     }
@@ -134,9 +155,22 @@ import ScribaTranscript
         #expect(JSONWriter.render(Sample.empty) == """
             {
               "language": "",
+              "language_name": "",
+              "language_probability": null,
               "duration": 0.000,
               "text": "",
-              "segments": []
+              "segments": [],
+              "sentences": [],
+              "alignment": null,
+              "metadata": {
+                "file": null,
+                "language": "",
+                "language_code": "",
+                "language_probability": null,
+                "duration": 0.000,
+                "engine": null,
+                "model": null
+              }
             }
 
             """)

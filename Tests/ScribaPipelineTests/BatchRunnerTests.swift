@@ -49,12 +49,54 @@ struct BatchRunnerTests {
         #expect(saved.failed == 1 && saved.succeeded == 3 && saved.fileReports.count == 4)
         let raw = try String(contentsOf: output.appendingPathComponent("processing_report.json"), encoding: .utf8)
         #expect(raw.contains("\"success_rate\" : 0.75") && raw.contains("\"real_time_factor\""))
+        #expect(saved.summary == BatchReport.Summary(totalFiles: 4, successful: 3, failed: 1, successRate: 0.75))
 
         calls.withLock { $0.removeAll() }
         let second = try await runner.run(files)
         #expect(calls.withLock { $0 } == [])  // bad.wav fails while decoding, before the work
         #expect(second.skipped == 3 && second.failed == 1 && second.succeeded == 0)
         #expect(second.fileReports.map(\.status) == [.skipped, .skipped, .failed, .skipped])
+        // The run attempted one file and it failed: 0 ÷ (4 − 3), not the 3 skipped counted as successes.
+        #expect(second.successRate == 0)
+
+        // The original pipeline's summary and details, read as its scripts read them.
+        let original = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: output.appendingPathComponent("processing_report.json"))) as? [String: Any])
+        let summary = try #require(original["summary"] as? [String: Any])
+        #expect(summary["total_files"] as? Int == 4 && summary["successful"] as? Int == 0 && summary["failed"] as? Int == 1)
+        #expect((summary["success_rate"] as? NSNumber)?.doubleValue == 0)
+        let details = try #require(original["details"] as? [[String: Any]])
+        #expect(details.map { ($0["file"] as? String).map { URL(fileURLWithPath: $0).lastPathComponent } } == ["a.wav", "b.wav", "bad.wav", "c.wav"])
+        #expect(details.map { $0["success"] as? Bool } == [true, true, false, true])
+        #expect(details[0]["output"] as? [String] == ["a.txt"] && details[0]["error"] == nil && details[0]["skipped"] as? Bool == true)
+        #expect((details[2]["error"] as? String)?.contains("bad.wav") == true && details[2]["output"] == nil)
+    }
+
+    @Test func aFailedFileGetsItsFailureOutputsAndItsAttemptsCountUntilItSucceeds() async throws {
+        let (folder, inputs, output) = try makeInputs()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let files = try InputCollector.collect([inputs.path])
+        let seen = Locked<[String]>([])
+        var configuration = BatchConfiguration(outputDirectory: output, settings: "txt")
+        configuration.failureOutputs = { failure in
+            [OutputFile(fileExtension: "result.json", contents: "\(failure.attempts) \(failure.error.contains("bad.wav"))", separator: "_")]
+        }
+        let runner = BatchRunner(configuration: configuration) { input, _ in
+            seen.withLock { $0.append("\(input.lastPathComponent)#\(BatchRunner.attempt)") }
+            return [OutputFile(fileExtension: "result.json", contents: "ok", separator: "_")]
+        }
+        _ = try await runner.run(files)
+        #expect(try String(contentsOf: output.appendingPathComponent("bad_result.json"), encoding: .utf8) == "1 true")
+        #expect(try String(contentsOf: output.appendingPathComponent("a_result.json"), encoding: .utf8) == "ok")
+        #expect(seen.withLock { $0 }.sorted() == ["a.wav#1", "b.wav#1", "c.wav#1"])
+        _ = try await runner.run(files)
+        #expect(try String(contentsOf: output.appendingPathComponent("bad_result.json"), encoding: .utf8) == "2 true")
+
+        // Once it decodes, it succeeds on its third attempt and the count starts over.
+        try WAVWriter.write(AudioBuffer(samples: [Float](repeating: 0.1, count: 1600), sampleRate: 16_000), to: inputs.appendingPathComponent("bad.wav"))
+        _ = try await runner.run(files)
+        #expect(seen.withLock { $0 }.last == "bad.wav#3")
+        #expect(BatchManifest.load(from: output).failedAttempts?.isEmpty == true)
     }
 
     @Test func changedInputOrMissingOutputOrOtherSettingsAreRedone() async throws {

@@ -1,5 +1,6 @@
 import Testing
 @testable import ScribaPipeline
+@testable import ScribaTranscript
 
 /// One transcript with one segment per sentence, words from `alignedWords`.
 private func transcript(_ sentences: [(String, Double, Double, Double)], language: String = "en", duration: Double = 30) -> Transcript {
@@ -144,5 +145,31 @@ private func transcript(_ sentences: [(String, Double, Double, Double)], languag
 
     @Test func emptyTranscriptHasNoCues() {
         #expect(SubtitleShaper.cues(for: Transcript(language: "en", duration: 0, segments: [])).isEmpty)
+    }
+
+    /// One word per character, 0.1 s each, no spaces: Whisper's units in Japanese and Chinese.
+    func characters(_ text: String) -> ArraySlice<SentenceWord> {
+        ArraySlice(text.enumerated().map { index, character in
+            SentenceWord(text: String(character), start: Double(index) * 0.1, end: Double(index + 1) * 0.1, spaceBefore: false)
+        })
+    }
+
+    @Test func japaneseAndChineseLinesFollowTheKinsokuRules() {
+        let limits = CueOptions(maxLineChars: 12).resolved(for: .cjk)
+        // 20 characters in 2 lines: the even split (10 | 10) would start line 2 with the small ッ;
+        // ャ before it is small too, so the break moves to キ or チ.
+        let lines = SubtitleShaper.breakLines(characters("きのうはみんなでキャッチボールをしました"), limits: limits)
+        #expect(lines.count == 2 && lines.joined() == "きのうはみんなでキャッチボールをしました")
+        #expect(lines == ["きのうはみんなで", "キャッチボールをしました"] || lines == ["きのうはみんなでキャッ", "チボールをしました"])
+        // No line starts with ー or a closing mark, none ends with an opening bracket.
+        for text in ["これはテストのデータ「ほんもの」でーーーーす", "我们今天讨论（预算）和成本，明天再说。", "ラーメンとコーヒーとケーキとビール"] {
+            for line in SubtitleShaper.breakLines(characters(text), limits: CueOptions(maxLineChars: 8, maxLines: 3).resolved(for: .cjk)) {
+                #expect(!ScriptClass.mayNotStartLine(line.first ?? "a"), "\(text): line starts with \(line.first.map(String.init) ?? "")")
+                #expect(!ScriptClass.isOpening(line.last ?? "a"), "\(text): line ends with \(line.last.map(String.init) ?? "")")
+            }
+        }
+        // The rule set itself.
+        #expect(["ゃ", "ッ", "ー", "」", "）", "。", "、", "々"].allSatisfy { ScriptClass.mayNotStartLine(Character($0)) })
+        #expect(!["キ", "今", "「", "a"].contains { ScriptClass.mayNotStartLine(Character($0)) })
     }
 }

@@ -47,6 +47,18 @@ private struct ScriptedRecognizer: SpeechRecognizer {
     }
 }
 
+/// Fails on the chunk that starts at `failingFrom` (its first sample's value), times the others evenly.
+private struct FlakyAligner: ForcedAligner {
+    let modelName = "flaky"
+    let maxChunkDuration: Double = 100
+    let failingFrom: Float
+    struct Refused: Error, CustomStringConvertible { var description: String { "aligner answered 500" } }
+    func align(_ audio: AudioBuffer, text: String, language: Language) async throws -> [TimedWord] {
+        if audio.samples.first == failingFrom { throw Refused() }
+        return try await EvenAligner().align(audio, text: text, language: language)
+    }
+}
+
 /// The given words whatever the text.
 private struct FixedAligner: ForcedAligner {
     let modelName = "fixed"
@@ -101,6 +113,29 @@ struct TranscriptionPipelineTests {
         #expect(words.map(\.text) == ["chunk", "1", "chunk", "835", "chunk", "1669"])
         #expect(words.map(\.start) == [0.1, 0.35, 8.44, 8.69, 16.78, 17.03].map { $0 })
         #expect(transcript.segments[1].start == 8.44)
+    }
+
+    @Test func anAlignerFailureKeepsTheTextOnTheRecognizersTimesAsUnaligned() async throws {
+        // Chunk 2 (starting at sample 834, value 835) fails to align; chunks 1 and 3 align.
+        let pipeline = TranscriptionPipeline(recognizer: EchoRecognizer(maxChunkDuration: 10), aligner: FlakyAligner(failingFrom: 835),
+                                             chunker: FixedWindowChunker())
+        let options = PipelineOptions(recognition: .init(language: Language.known[1]), trimWordsToSpeech: false, recoverSkippedSpeech: false)
+        let transcript = try await pipeline.transcribe(ramp(), options: options)
+        #expect(transcript.text == "chunk 1 chunk 835 chunk 1669")
+        #expect(transcript.chunks?.map(\.status) == [.ok, .unaligned, .ok])
+        #expect(transcript.chunks?[1].note?.contains("aligner failed (aligner answered 500)") == true)
+        #expect(!transcript.isComplete && transcript.partialChunks.map(\.start) == [8.34])
+        // The failed chunk keeps the recogniser's segment (0.5 s into the chunk to its end), no words.
+        let unaligned = transcript.segments[1]
+        #expect(unaligned.text == "chunk 835" && unaligned.words.isEmpty)
+        #expect(unaligned.start == 8.84 && unaligned.end == 16.68)
+        #expect(transcript.words.count == 4)
+
+        // Every chunk failing to align still gives the whole text (not a failed file).
+        let none = TranscriptionPipeline(recognizer: EchoRecognizer(maxChunkDuration: 30), aligner: FlakyAligner(failingFrom: 1),
+                                         chunker: FixedWindowChunker())
+        let alone = try await none.transcribe(ramp(), options: options)
+        #expect(alone.text == "chunk 1" && alone.chunks?.map(\.status) == [.unaligned])
     }
 
     /// 16 kHz: `pauseBefore` s of silence, then `speech` s of a 300 Hz tone, then silence to `total`.

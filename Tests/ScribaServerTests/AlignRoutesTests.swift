@@ -46,13 +46,22 @@ import Testing
         }
     }
 
-    @Test func alignWithAutoLanguageIs400() async throws {
+    @Test func alignWithAutoLanguageTakesItFromTheScriptAndSaysSo() async throws {
         try await withAligner { client in
-            let form = Multipart().file("audio", "tone.wav", wavBytes(seconds: 1)).field("text", "hi").field("language", "auto")
-            let response = try await client.post("/align", form)
-            #expect(response.status == .badRequest)
-            #expect(response.errorCode == "invalid_value")
-            #expect(response.errorMessage?.contains("does not detect it") == true)
+            for (text, code, name) in [("今天 天气 很好", "zh", "Chinese"), ("きょう は いい 天気", "ja", "Japanese"),
+                                       ("안녕 하세요", "ko", "Korean"), ("Guten Morgen", "en", "English")] {
+                let form = Multipart().file("audio", "tone.wav", wavBytes(seconds: 1)).field("text", text).field("language", "auto")
+                let response = try await client.post("/align", form)
+                #expect(response.status == .ok)
+                #expect(response.json["language"] as? String == code, "\(text)")
+                #expect(response.json["language_name"] as? String == name)
+                #expect(response.json["language_source"] as? String == "script")
+            }
+            // No language field at all is auto too; a named one is used as given.
+            let bare = try await client.post("/align", Multipart().file("audio", "tone.wav", wavBytes(seconds: 1)).field("text", "你好"))
+            #expect(bare.json["language"] as? String == "zh")
+            let given = try await client.post("/align", upload.field("text", "hello"))
+            #expect(given.json["language"] as? String == "en" && given.json["language_source"] as? String == "request")
         }
     }
 

@@ -72,13 +72,40 @@ import Testing
         }
     }
 
+    @Test func pageSpeaksChineseOrEnglishByAcceptLanguageWithASwitch() async throws {
+        let app = buildUIApplication(configuration: configuration(), engines: fakeEngines(), logger: testLogger)
+        try await app.test(.router) { client in
+            func page(_ path: String, _ acceptLanguage: String?) async throws -> (language: String?, html: String) {
+                var headers: HTTPFields = [:]
+                if let acceptLanguage { headers[.acceptLanguage] = acceptLanguage }
+                let response = try await client.execute(uri: path, method: .get, headers: headers)
+                #expect(response.headers[.vary] == "Accept-Language")
+                return (response.headers[.contentLanguage], String(buffer: response.body))
+            }
+            let chinese = try await page("/", "zh-CN,zh;q=0.9,en;q=0.8")
+            #expect(chinese.language == "zh" && chinese.html.contains(#"<html lang="zh">"#))
+            #expect(chinese.html.contains("识别语言") && chinese.html.contains(">开始识别<") && chinese.html.contains(">中文 (zh)<"))
+            #expect(!chinese.html.contains("Detected language") && !chinese.html.contains("{{"))
+            let english = try await page("/", "en-US,en;q=0.9")
+            #expect(english.language == "en" && english.html.contains("Detected language") && !english.html.contains("识别语言"))
+            #expect(!english.html.contains("{{"))
+            // The switch overrides the browser; q-values rank; a language the page lacks is skipped.
+            #expect(try await page("/?lang=en", "zh-CN").language == "en")
+            #expect(try await page("/?lang=zh", nil).language == "zh")
+            #expect(try await page("/", "en;q=0.3, zh-TW;q=0.8").language == "zh")
+            #expect(try await page("/", "fr-FR, zh;q=0.5").language == "zh")
+            #expect(try await page("/", "fr-FR").language == "en")
+            #expect(chinese.html.contains(#"<a href="?lang=en" lang="en">English</a>"#))
+        }
+    }
+
     @Test func pageAPIReturnsTimelineAndSubtitles() async throws {
         let app = buildUIApplication(configuration: configuration(), engines: fakeEngines(), logger: testLogger)
         try await app.test(.router) { client in
             let response = try await client.post("/api/transcribe", oneSecondUpload.field("language", "auto"))
             #expect(response.status == .ok)
             let json = response.json
-            #expect(json["language"] as? String == "en")
+            #expect(json["language"] as? String == "English")
             #expect(objects(json["sentences"]).count == 2)
             #expect((json["srt"] as? String)?.hasPrefix("1\n00:00:00,000 --> 00:00:01,000\n") == true)
             #expect((json["vtt"] as? String)?.hasPrefix("WEBVTT") == true)

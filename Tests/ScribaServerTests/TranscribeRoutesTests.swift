@@ -19,7 +19,9 @@ import Testing
             #expect(response.headers[.contentType] == "application/json")
             let json = response.json
             #expect(json["text"] as? String == "Hello world. This is Scriba.")
-            #expect(json["language"] as? String == "en")
+            // The model's English name, as the original service answers, and the code beside it.
+            #expect(json["language"] as? String == "English")
+            #expect(json["language_code"] as? String == "en")
             // 16 000 samples at 16 kHz.
             #expect(number(json["duration"]) == 1.0)
             let chunks = objects(json["chunks"])
@@ -44,6 +46,10 @@ import Testing
             // "This" is word 2: 0.1 + 2 × 0.15 = 0.4.
             #expect(number(sentences.last?["start"]) == 0.4)
             #expect(number(sentences.first?["end"]) == 0.35)
+            // The original pipeline's shape beside them.
+            let alignment = response.json["alignment"] as? [String: Any]
+            #expect(objects(alignment?["words"]).map { $0["word"] as? String } == ["Hello", "world", "This", "is", "Scriba"])
+            #expect(objects(alignment?["sentences"]).count == 2)
         }
     }
 
@@ -53,7 +59,8 @@ import Testing
             let form = oneSecondUpload.field("language", "zh").field("context", "Scriba, OpenBLAS")
             let response = try await client.post("/transcribe", form)
             #expect(response.status == .ok)
-            #expect(response.json["language"] as? String == "zh")
+            #expect(response.json["language"] as? String == "Chinese")
+            #expect(response.json["language_code"] as? String == "zh")
         }
         let options = await recognizer.recorder.options
         #expect(options.count == 1)

@@ -61,7 +61,9 @@ struct WhisperRoutesTests {
             for word in ["dashwood", "leisure", "consider", "prudently", "power"] {
                 #expect(text.contains(word), "'\(word)' missing from \(text)")
             }
-            #expect(response.json["language"] as? String == "en")
+            #expect(response.json["language"] as? String == "English" && response.json["language_code"] as? String == "en")
+            // Whisper detected it: its probability is carried through.
+            #expect((number(response.json["language_probability"]) ?? 0) > 0.5)
             #expect(number(response.json["duration"]) == Self.duration)
             let words = objects(response.json["words"])
             expectSaneTimes(words, "words")
@@ -88,6 +90,8 @@ struct WhisperRoutesTests {
             let verbose = try await client.post("/v1/audio/transcriptions", form)
             #expect(verbose.status == .ok, "\(verbose.text)")
             #expect(verbose.json["language"] as? String == "english")
+            // Given, not detected: no probability.
+            #expect(verbose.json["language_probability"] is NSNull)
             #expect(number(verbose.json["duration"]) == Self.duration)
             let words = objects(verbose.json["words"])
             expectSaneTimes(words, "verbose words")

@@ -74,7 +74,7 @@ def main() -> int:
         check(r.status_code == 200, f"/transcribe 200 (got {r.status_code} {r.text[:200]})")
         body = r.json()
         check(args.expect.lower() in body["text"].lower(), f"/transcribe text contains '{args.expect}': {body['text']!r}")
-        check(body["language"] == "en", f"/transcribe detects en: {body['language']!r}")
+        check(body["language"] == "English" and body["language_code"] == "en", f"/transcribe detects English (en): {body['language']!r}")
         check(abs(body["duration"] - duration) < 0.01, f"/transcribe duration {body['duration']} ≈ {duration:.3f}")
 
         r = session.post(asr + "/transcribe", files={"audio": ("speech.wav", data)},

@@ -70,6 +70,10 @@ HOSTILE = {
 }
 
 
+# How the status line starts when the transcript is in, per page language.
+DONE = {"en": "Done", "zh": "完成"}
+
+
 def check_escaping(tools: DevTools) -> None:
     """The page's renderer (`show`, what a response goes through) must print markup as text."""
     tools.evaluate("window.__xss = undefined")
@@ -97,6 +101,7 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for the transcript")
     parser.add_argument("--audio", help="speech WAV to upload instead of the espeak-ng sentence")
     parser.add_argument("--api-key", help="typed into the page's API key field")
+    parser.add_argument("--lang", choices=["en", "zh"], default="en", help="the page's language, chosen with its switch (?lang=)")
     args = parser.parse_args()
 
     wait_ready(args.url)
@@ -124,7 +129,7 @@ def main() -> int:
         tools = DevTools(page["webSocketDebuggerUrl"])
         tools.call("Page.enable")
         tools.call("DOM.enable")
-        tools.call("Page.navigate", url=args.url)
+        tools.call("Page.navigate", url=f"{args.url}/?lang={args.lang}")
         for _ in range(100):
             if tools.evaluate("document.readyState") == "complete" and tools.evaluate("!!document.getElementById('go')"):
                 break
@@ -155,7 +160,7 @@ def main() -> int:
             })""")
             if state["error"]:
                 raise SystemExit(f"FAIL: page shows an error: {state['status']}")
-            if not state["hidden"] and state["status"].startswith("Done"):
+            if not state["hidden"] and state["status"].startswith(DONE[args.lang]):
                 break
             time.sleep(0.5)
         else:
@@ -169,7 +174,10 @@ def main() -> int:
         for row in state["rows"]:
             print(f"  row: {row}")
         assert args.expect.lower() in state["text"].lower(), f"transcript lacks '{args.expect}': {state['text']!r}"
-        assert state["language"] == "en", f"detected language {state['language']!r}"
+        # The model's English name, as the original page shows it ("识别语言: English").
+        assert state["language"] == "English", f"detected language {state['language']!r}"
+        page_lang = tools.evaluate("document.documentElement.lang")
+        assert page_lang == args.lang, f"page language {page_lang!r}, asked for {args.lang!r}"
         assert len(state["rows"]) >= 1, "no timeline rows"
         assert state["srt"].startswith("blob:"), f"SRT download link not set: {state['srt']!r}"
         check_escaping(tools)

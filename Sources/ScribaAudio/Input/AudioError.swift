@@ -25,7 +25,7 @@ extension AudioError: CustomStringConvertible, LocalizedError {
     public var description: String {
         switch self {
         case .fileNotFound(let path):
-            return "\(path): no such file. Check the path and try again."
+            return "no such file: \(path). Check the path and try again."
         case .unreadableFile(let path, let reason):
             return "\(path): cannot be read (\(reason)). Check its permissions."
         case .emptyFile(let source):

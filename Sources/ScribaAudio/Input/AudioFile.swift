@@ -98,3 +98,20 @@ public enum AudioFile {
         return DecodedAudio(info: info, audio: AudioBuffer(samples: samples, sampleRate: sampleRate))
     }
 }
+
+extension AudioFile {
+    /// The file's format and length without decoding its samples: a WAV header (the file is mapped,
+    /// not read), ffprobe for anything else. For plans that must be quick over many files.
+    public static func probe(_ url: URL) throws -> AudioSourceInfo {
+        let path = url.path
+        guard FileManager.default.fileExists(atPath: path) else { throw AudioError.fileNotFound(path: path) }
+        let data: Data
+        do {
+            data = try Data(contentsOf: url, options: .alwaysMapped)
+        } catch {
+            throw AudioError.unreadableFile(path: path, reason: (error as NSError).localizedDescription)
+        }
+        if WAVReader.isWAV(data), let info = try? WAVReader.info(data, source: path) { return info }
+        return try FFmpegDecoder.locate(searchPath: nil).probe(url, source: path)
+    }
+}

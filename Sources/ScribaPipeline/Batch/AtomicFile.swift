@@ -21,7 +21,7 @@ public enum AtomicFile {
             try data.write(to: temporary)
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw BatchError.cannotWrite(path: url.path, reason: (error as NSError).localizedDescription)
+            throw BatchError.cannotWrite(path: url.path, reason: ReadableError.cause(error))
         }
         guard rename(temporary.path, url.path) == 0 else {
             let reason = String(cString: strerror(errno))

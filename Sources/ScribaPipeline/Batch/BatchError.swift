@@ -5,6 +5,8 @@ public enum BatchError: Error, Equatable, Sendable {
     case noInputs
     case noMatch(pattern: String)
     case emptyFolder(path: String)
+    /// Inputs named on the command line that do not exist (checked before any model loads).
+    case noSuchFile(paths: [String])
     case cannotWrite(path: String, reason: String)
     /// Stopped on request (Ctrl-C) after `done` of `total` inputs; the report lists those.
     case interrupted(done: Int, total: Int)
@@ -17,6 +19,9 @@ extension BatchError: LocalizedError, CustomStringConvertible {
             return "no input files: pass audio files, folders or globs, e.g. `scriba subtitles talks/ -o subs/`."
         case .noMatch(let pattern):
             return "'\(pattern)' matches no file; check the pattern (quote it so the shell passes it through)."
+        case .noSuchFile(let paths):
+            let shown = paths.prefix(5).joined(separator: ", ") + (paths.count > 5 ? " and \(paths.count - 5) more" : "")
+            return "no such file\(paths.count == 1 ? "" : "s"): \(shown). Check the path\(paths.count == 1 ? "" : "s") and try again."
         case .emptyFolder(let path):
             return "folder \(path) holds no audio or video files (looked for: \(InputCollector.mediaExtensions.sorted().joined(separator: ", ")))."
         case .cannotWrite(let path, let reason):

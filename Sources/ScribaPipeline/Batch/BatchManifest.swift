@@ -23,6 +23,9 @@ public struct BatchManifest: Codable, Sendable, Equatable {
     public var version = 1
     /// Keyed by the input's absolute path.
     public var entries: [String: Entry] = [:]
+    /// Runs that failed on an input since it last succeeded, keyed like `entries` (a file's
+    /// `attempts` in its `_result.json` is this + 1); nil in manifests written before it was kept.
+    public var failedAttempts: [String: Int]?
 
     public init() {}
 

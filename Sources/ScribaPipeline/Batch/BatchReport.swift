@@ -49,8 +49,31 @@ public struct FileReport: Codable, Sendable, Equatable {
     }
 }
 
-/// `processing_report.json`: totals and one entry per input, in input order.
+/// `processing_report.json`: totals and one entry per input, in input order; `summary` and `details`
+/// repeat them in the original Python pipeline's shape, so its readers work unchanged.
 public struct BatchReport: Codable, Sendable, Equatable {
+    /// `summary: {total_files, successful, failed, success_rate}` as the original writes it.
+    public struct Summary: Codable, Sendable, Equatable {
+        public var totalFiles: Int
+        /// Processed in this run with outputs written (skipped files are not counted).
+        public var successful: Int
+        public var failed: Int
+        /// successful / (total_files − skipped): the files this run attempted that succeeded.
+        public var successRate: Double
+    }
+
+    /// One `details` entry: `{file, success, output}` or `{file, success: false, error}`.
+    public struct Detail: Codable, Sendable, Equatable {
+        public var file: String
+        /// Outputs complete after the run (processed now, or skipped because they already were).
+        public var success: Bool
+        /// The output file names, when it succeeded.
+        public var output: [String]?
+        public var error: String?
+        /// Present (true) when the outputs were already complete (`--resume`).
+        public var skipped: Bool?
+    }
+
     public static let fileName = "processing_report.json"
 
     public var files: Int
@@ -61,7 +84,8 @@ public struct BatchReport: Codable, Sendable, Equatable {
     public var partial: Int?
     /// Chunks per status over all processed files.
     public var chunkStatuses: [String: Int]?
-    /// (succeeded + skipped) / files: the share of inputs whose outputs are complete after the run.
+    /// succeeded / (files − skipped): the share of the files this run attempted that succeeded (1
+    /// when it attempted none). Skipped files are finished work, not successes of this run.
     public var successRate: Double
     /// Audio processed in this run (skipped files excluded), seconds.
     public var audioSeconds: Double
@@ -71,6 +95,10 @@ public struct BatchReport: Codable, Sendable, Equatable {
     public var realTimeFactor: Double?
     public var settings: String
     public var fileReports: [FileReport]
+    /// The original pipeline's totals (nil only in reports written before they were added).
+    public var summary: Summary?
+    /// The original pipeline's per-file list, in input order.
+    public var details: [Detail]?
 
     public init(fileReports: [FileReport], wallSeconds: Double, settings: String) {
         files = fileReports.count
@@ -81,16 +109,23 @@ public struct BatchReport: Codable, Sendable, Equatable {
         var counts: [String: Int] = [:]
         for report in fileReports { for (status, count) in report.chunkStatuses ?? [:] { counts[status, default: 0] += count } }
         chunkStatuses = counts
-        successRate = files == 0 ? 1 : Double(succeeded + skipped) / Double(files)
+        successRate = files == skipped ? 1 : Double(succeeded) / Double(files - skipped)
         audioSeconds = fileReports.filter { $0.status == .ok }.reduce(0) { $0 + ($1.audioSeconds ?? 0) }
         self.wallSeconds = wallSeconds
         realTimeFactor = audioSeconds > 0 ? wallSeconds / audioSeconds : nil
         self.settings = settings
         self.fileReports = fileReports
+        summary = Summary(totalFiles: files, successful: succeeded, failed: failed, successRate: successRate)
+        details = fileReports.map { report in
+            let success = report.status != .failed
+            return Detail(file: report.input, success: success, output: success ? report.outputs : nil,
+                          error: success ? nil : report.error ?? "failed", skipped: report.status == .skipped ? true : nil)
+        }
     }
 
     enum CodingKeys: String, CodingKey {
         case files, succeeded, skipped, failed, partial, chunkStatuses, successRate, audioSeconds, wallSeconds, realTimeFactor, settings
+        case summary, details
         case fileReports = "results"
     }
 

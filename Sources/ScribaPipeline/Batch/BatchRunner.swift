@@ -6,15 +6,31 @@ import Glibc
 import Darwin
 #endif
 
-/// One file a batch job produces: saved as `<stem>.<fileExtension>` in the output folder.
+/// One file a batch job produces: saved as `<stem><separator><fileExtension>` in the output folder
+/// (`talk.srt`; `talk_result.json` with separator "_", the original pipeline's name).
 public struct OutputFile: Sendable, Hashable {
     public var fileExtension: String
     public var contents: String
+    public var separator: String
 
-    public init(fileExtension: String, contents: String) {
+    public init(fileExtension: String, contents: String, separator: String = ".") {
         self.fileExtension = fileExtension
         self.contents = contents
+        self.separator = separator
     }
+
+    public func name(stem: String) -> String { stem + separator + fileExtension }
+}
+
+/// What the batch knows of a file that failed, for `BatchConfiguration.failureOutputs`.
+public struct BatchFailure: Sendable {
+    public var input: URL
+    /// The audio's length when it decoded.
+    public var audioSeconds: Double?
+    /// The error's one-line description.
+    public var error: String
+    /// Runs that have tried this input since it last succeeded, this one included.
+    public var attempts: Int
 }
 
 public struct BatchConfiguration: Sendable {
@@ -30,13 +46,18 @@ public struct BatchConfiguration: Sendable {
     public var settings: String
     /// Rate the audio is decoded at for the engines.
     public var sampleRate: Int
+    /// Files to save for an input that failed (the per-file `_result.json` with its error); nil:
+    /// nothing is saved for failures.
+    public var failureOutputs: (@Sendable (BatchFailure) -> [OutputFile])?
 
-    public init(outputDirectory: URL?, jobs: Int = 1, resume: Bool = true, settings: String = "", sampleRate: Int = 16_000) {
+    public init(outputDirectory: URL?, jobs: Int = 1, resume: Bool = true, settings: String = "", sampleRate: Int = 16_000,
+                failureOutputs: (@Sendable (BatchFailure) -> [OutputFile])? = nil) {
         self.outputDirectory = outputDirectory
         self.jobs = max(1, jobs)
         self.resume = resume
         self.settings = settings
         self.sampleRate = sampleRate
+        self.failureOutputs = failureOutputs
     }
 }
 
@@ -69,6 +90,11 @@ public struct BatchRunner: Sendable {
 
     public let configuration: BatchConfiguration
     public let work: CoverageWork
+
+    /// Inside `work`: the runs that have tried the current input since it last succeeded, this one
+    /// included (1 unless earlier runs failed on it). A task local, so the work closures keep
+    /// their signature.
+    @TaskLocal public static var attempt = 1
 
     public init(configuration: BatchConfiguration, work: @escaping Work) {
         self.configuration = configuration
@@ -119,16 +145,26 @@ public struct BatchRunner: Sendable {
                 let index = next
                 next += 1
                 onEvent(.started(input: inputs[index], index: index, total: total))
-                let known = manifest.entries[inputs[index].standardizedFileURL.path]
-                group.addTask { await process(inputs[index], index: index, stem: stems[index], known: known) }
+                let path = inputs[index].standardizedFileURL.path
+                let known = manifest.entries[path]
+                let attempt = (manifest.failedAttempts?[path] ?? 0) + 1
+                group.addTask { await process(inputs[index], index: index, stem: stems[index], known: known, attempt: attempt) }
             }
             for _ in 0..<configuration.jobs { enqueue() }
             while let (index, report, outputs, entry, failure) = try await group.next() {
                 reports[index] = report
                 if let failure { writeFailure = writeFailure ?? failure }
-                if let folder, let entry {
+                let path = inputs[index].standardizedFileURL.path
+                let failures = manifest.failedAttempts?[path]
+                if report.status == .failed {
+                    manifest.failedAttempts = manifest.failedAttempts ?? [:]
+                    manifest.failedAttempts?[path] = (failures ?? 0) + 1
+                } else if report.status == .ok {
+                    manifest.failedAttempts?[path] = nil
+                }
+                if let folder, entry != nil || failures != manifest.failedAttempts?[path] {
                     // Saved after the file's outputs, so a run stopped in between redoes the file.
-                    manifest.entries[inputs[index].standardizedFileURL.path] = entry
+                    if let entry { manifest.entries[path] = entry }
                     do {
                         try manifest.save(to: folder)
                     } catch let error as BatchError {
@@ -169,7 +205,7 @@ public struct BatchRunner: Sendable {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
-            throw BatchError.cannotWrite(path: folder.path, reason: (error as NSError).localizedDescription)
+            throw BatchError.cannotWrite(path: folder.path, reason: ReadableError.cause(error))
         }
         let probe = folder.appendingPathComponent(".scriba-write-test-\(UUID().uuidString)")
         guard FileManager.default.createFile(atPath: probe.path, contents: Data()) else {
@@ -183,7 +219,7 @@ public struct BatchRunner: Sendable {
     /// save failure that stops the batch (a full disk fails every later file too).
     private typealias Outcome = (Int, FileReport, [OutputFile], BatchManifest.Entry?, BatchError?)
 
-    private func process(_ input: URL, index: Int, stem: String, known: BatchManifest.Entry?) async -> Outcome {
+    private func process(_ input: URL, index: Int, stem: String, known: BatchManifest.Entry?, attempt: Int) async -> Outcome {
         let clock = ContinuousClock()
         let began = clock.now
         func seconds() -> Double {
@@ -201,33 +237,39 @@ public struct BatchRunner: Sendable {
             }
             let audio = try AudioFile.load(input, sampleRate: configuration.sampleRate).audio
             audioSeconds = audio.duration
-            let result = try await work(input, audio)
+            let result = try await Self.$attempt.withValue(attempt) { try await work(input, audio) }
             let outputs = result.outputs
-            var records: [BatchManifest.Output] = []
-            if let folder = configuration.outputDirectory {
-                for output in outputs {
-                    let name = "\(stem).\(output.fileExtension)"
-                    try AtomicFile.write(output.contents, to: folder.appendingPathComponent(name))
-                    records.append(.init(name: name, bytes: output.contents.utf8.count))
-                }
-            }
+            let records = try save(outputs, stem: stem)
             let report = FileReport(input: input.path, status: .ok, audioSeconds: audio.duration,
                                     processingSeconds: seconds(), outputs: records.map(\.name), chunks: result.chunks)
             let entry = BatchManifest.Entry(inputHash: hash, settings: configuration.settings,
                                             audioSeconds: audio.duration, outputs: records)
             return (index, report, outputs, entry, nil)
         } catch {
-            let report = FileReport(input: input.path, status: .failed, audioSeconds: audioSeconds,
-                                    processingSeconds: seconds(), outputs: [], error: Self.reason(error))
             var failure: BatchError?
             if let error = error as? BatchError, case .cannotWrite = error { failure = error }
+            if failure == nil, let failureOutputs = configuration.failureOutputs {
+                let outputs = failureOutputs(BatchFailure(input: input, audioSeconds: audioSeconds, error: Self.reason(error), attempts: attempt))
+                do { _ = try save(outputs, stem: stem) } catch let error as BatchError { failure = error } catch {}
+            }
+            let report = FileReport(input: input.path, status: .failed, audioSeconds: audioSeconds,
+                                    processingSeconds: seconds(), outputs: [], error: Self.reason(error))
             return (index, report, [], nil, failure)
         }
     }
 
-    /// A one-line reason: the error's description (Scriba's errors say what to do).
-    static func reason(_ error: Error) -> String {
-        if let localized = error as? LocalizedError, let text = localized.errorDescription { return text }
-        return String(describing: error)
+    /// Writes `outputs` as `<stem>…` into the output folder (atomically); what was written, for the
+    /// manifest. Nothing without a folder.
+    private func save(_ outputs: [OutputFile], stem: String) throws -> [BatchManifest.Output] {
+        guard let folder = configuration.outputDirectory else { return [] }
+        return try outputs.map { output in
+            let name = output.name(stem: stem)
+            try AtomicFile.write(output.contents, to: folder.appendingPathComponent(name))
+            return BatchManifest.Output(name: name, bytes: output.contents.utf8.count)
+        }
     }
+
+    /// A one-line reason: the error's description (Scriba's errors say what to do; Foundation's are
+    /// named by what happened, `ReadableError`).
+    static func reason(_ error: Error) -> String { ReadableError.sentence(error) }
 }

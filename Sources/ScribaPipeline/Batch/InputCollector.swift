@@ -15,9 +15,11 @@ public enum InputCollector {
     ]
 
     /// Files in argument order (folders scanned recursively and sorted, globs sorted), each once.
-    /// A path that does not exist is kept — the batch reports it as failed — unless it is a glob.
+    /// Paths that do not exist fail the whole list (`BatchError.noSuchFile`, naming them), so a typo
+    /// is reported before any model loads rather than after an hour of the other files.
     public static func collect(_ arguments: [String]) throws -> [URL] {
         guard !arguments.isEmpty else { throw BatchError.noInputs }
+        var missing: [String] = []
         var result: [URL] = []
         var seen = Set<String>()
         func add(_ url: URL) {
@@ -39,9 +41,10 @@ public enum InputCollector {
                 if matches.isEmpty { throw BatchError.noMatch(pattern: argument) }
                 matches.map { URL(fileURLWithPath: $0) }.forEach(add)
             } else {
-                add(URL(fileURLWithPath: argument))
+                missing.append(argument)
             }
         }
+        if !missing.isEmpty { throw BatchError.noSuchFile(paths: missing) }
         return result
     }
 

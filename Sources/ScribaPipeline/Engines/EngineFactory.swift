@@ -31,12 +31,16 @@ public struct EngineChoice: Sendable, Hashable {
     /// The aligner service for `.remote`; nil: word times come from the ASR service.
     public var alignURL: String?
     public var retry: RetryPolicy
+    /// Seconds to wait for one answer of a remote service.
+    public var remoteTimeout: Double
     /// Never download (as HF_HUB_OFFLINE=1).
     public var offline: Bool
 
     public init(kind: Kind? = nil, model: String? = nil, alignerModel: String? = nil, precision: WeightPrecision? = nil,
                 encoderAttention: Qwen3EncoderAttention = .windowed, asrURL: String = EngineChoice.defaultASRURL,
-                alignURL: String? = nil, retry: RetryPolicy = .init(), offline: Bool = false) {
+                alignURL: String? = nil, retry: RetryPolicy = .init(), remoteTimeout: Double = EngineChoice.defaultRemoteTimeout,
+                offline: Bool = false) {
+        self.remoteTimeout = remoteTimeout
         self.kind = kind
         self.model = model
         self.alignerModel = alignerModel
@@ -49,6 +53,19 @@ public struct EngineChoice: Sendable, Hashable {
     }
 
     public static let defaultASRURL = "http://127.0.0.1:7861"
+    /// 10 minutes: a long chunk on a busy CPU server with a queue in front of it.
+    public static let defaultRemoteTimeout = 600.0
+
+    /// The longest chunk (seconds) an engine of `kind` takes in one call, the bound of
+    /// `--max-chunk-seconds`: Whisper's 30 s window; for Qwen3 the aligner's limit (the recogniser
+    /// takes up to 1200 s); a remote service chunks long uploads itself, up to Qwen3's limit.
+    public static func chunkLimit(_ kind: Kind) -> Double {
+        switch kind {
+        case .whisper: WhisperRecognizer.windowSeconds
+        case .qwen3: min(Qwen3Recognizer.defaultMaxChunkDuration, Qwen3Aligner.defaultMaxChunkDuration)
+        case .remote: Qwen3Recognizer.defaultMaxChunkDuration
+        }
+    }
 }
 
 public enum EngineFactory {
@@ -121,8 +138,8 @@ public enum EngineFactory {
             }
             return (recognizer, aligner)
         case .remote:
-            let recognizer = try RemoteRecognizer(baseURL: choice.asrURL, retry: choice.retry)
-            return (recognizer, try choice.alignURL.map { try RemoteAligner(baseURL: $0, retry: choice.retry) })
+            let recognizer = try RemoteRecognizer(baseURL: choice.asrURL, retry: choice.retry, timeout: choice.remoteTimeout)
+            return (recognizer, try choice.alignURL.map { try RemoteAligner(baseURL: $0, retry: choice.retry, timeout: choice.remoteTimeout) })
         }
     }
 
@@ -146,11 +163,14 @@ public enum EngineFactory {
 /// A choice of engines that cannot be built.
 public enum EngineChoiceError: Error, Equatable, Sendable, CustomStringConvertible {
     case alignerWithWhisper
+    case chunkTooLong(seconds: Double, kind: EngineChoice.Kind, limit: Double)
 
     public var description: String {
         switch self {
         case .alignerWithWhisper:
             return "--aligner-model needs a separate aligner; Whisper times words itself. Drop --aligner-model."
+        case .chunkTooLong(let seconds, let kind, let limit):
+            return "--max-chunk-seconds \(seconds) is longer than the \(kind.rawValue) engine takes in one call (\(limit) s). Pass at most \(limit)."
         }
     }
 }

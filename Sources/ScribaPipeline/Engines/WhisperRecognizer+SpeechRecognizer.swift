@@ -12,7 +12,10 @@ extension WhisperRecognizer: SpeechRecognizer {
     }
 
     /// One 30-second window; longer audio is cut at pauses by the pipeline, as WhisperX does.
-    public var maxChunkDuration: Double { 30 }
+    public var maxChunkDuration: Double { Self.windowSeconds }
+
+    /// Whisper hears 30 s windows; a longer chunk would be cut by its own window loop instead of at a pause.
+    public static let windowSeconds = 30.0
 
     public func transcribe(_ audio: AudioBuffer, options: RecognitionOptions) async throws -> Recognition {
         var whisperOptions = WhisperOptions()

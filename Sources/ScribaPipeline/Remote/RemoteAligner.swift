@@ -8,7 +8,7 @@ public struct RemoteAligner: ForcedAligner {
     public let maxChunkDuration: Double
 
     /// `baseURL`: the service address ("http://host:7862"), or the full `/align` URL.
-    public init(baseURL: String, retry: RetryPolicy = .init(), maxChunkDuration: Double = 30, timeout: Double = 600) throws {
+    public init(baseURL: String, retry: RetryPolicy = .init(), maxChunkDuration: Double = 30, timeout: Double = EngineChoice.defaultRemoteTimeout) throws {
         client = RemoteHTTPClient(endpoint: try RemoteHTTPClient.endpoint(baseURL, path: "align"), retry: retry, timeout: timeout)
         self.maxChunkDuration = maxChunkDuration
     }

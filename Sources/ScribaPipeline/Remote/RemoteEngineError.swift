@@ -11,11 +11,13 @@ public enum RemoteEngineError: Error, Equatable, Sendable {
     case rejected(url: String, status: Int, message: String)
     /// An answer that is not the JSON the service documents.
     case invalidResponse(url: String, reason: String)
+    /// No answer within the timeout (`--remote-timeout`).
+    case timedOut(url: String, seconds: Double)
 
     /// Whether another attempt may succeed.
     public var isRetryable: Bool {
         switch self {
-        case .connectionFailed, .serverError: true
+        case .connectionFailed, .serverError, .timedOut: true
         case .invalidURL, .rejected, .invalidResponse: false
         }
     }
@@ -32,6 +34,8 @@ extension RemoteEngineError: LocalizedError, CustomStringConvertible {
             return "\(url) failed with HTTP \(status)\(message.isEmpty ? "" : ": \(message)"). The service may be overloaded; try again later or raise --retries."
         case .rejected(let url, let status, let message):
             return "\(url) refused the request with HTTP \(status)\(message.isEmpty ? "" : ": \(message)")."
+        case .timedOut(let url, let seconds):
+            return "\(url) did not answer within \(seconds) s. The service may be busy or the audio long; raise --remote-timeout or --retries, or pass a shorter --max-chunk-seconds."
         case .invalidResponse(let url, let reason):
             return "\(url) answered with something that is not a Scriba response (\(reason)); check that the URL points at a Scriba service."
         }

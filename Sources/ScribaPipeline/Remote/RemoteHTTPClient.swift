@@ -56,7 +56,7 @@ struct RemoteHTTPClient: Sendable {
         let finalRequest = request
         let url = endpoint.absoluteString
         return try await retry.run {
-            let (data, response) = try await Self.send(finalRequest, url: url)
+            let (data, response) = try await Self.send(finalRequest, url: url, timeout: timeout)
             switch response.statusCode {
             case 200..<300: return data
             case 500..<600: throw RemoteEngineError.serverError(url: url, status: response.statusCode, message: Self.message(in: data))
@@ -65,10 +65,13 @@ struct RemoteHTTPClient: Sendable {
         }
     }
 
-    private static func send(_ request: URLRequest, url: String) async throws -> (Data, HTTPURLResponse) {
-        try await withCheckedThrowingContinuation { continuation in
+    private static func send(_ request: URLRequest, url: String, timeout: Double) async throws -> (Data, HTTPURLResponse) {
+        let expired = Expiry()
+        return try await withCheckedThrowingContinuation { continuation in
             let task = URLSession.shared.dataTask(with: request) { data, response, error in
-                if let error {
+                if expired.isSet {
+                    continuation.resume(throwing: RemoteEngineError.timedOut(url: url, seconds: timeout))
+                } else if let error {
                     continuation.resume(throwing: RemoteEngineError.connectionFailed(url: url, reason: error.localizedDescription))
                 } else if let http = response as? HTTPURLResponse {
                     continuation.resume(returning: (data ?? Data(), http))
@@ -77,7 +80,21 @@ struct RemoteHTTPClient: Sendable {
                 }
             }
             task.resume()
+            // FoundationNetworking (Linux) applies `timeoutInterval` only to a stalled transfer, not
+            // to a server still thinking: the whole request is bounded here.
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+                expired.set()
+                task.cancel()
+            }
         }
+    }
+
+    /// Set once the request's time is up; read by its completion handler on another thread.
+    private final class Expiry: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = false
+        var isSet: Bool { lock.withLock { value } }
+        func set() { lock.withLock { value = true } }
     }
 
     /// The service's error message (`{"error": {"message": ...}}`), else the body's start.

@@ -11,7 +11,7 @@ public struct RemoteRecognizer: SpeechRecognizer {
     /// `baseURL`: the service address ("http://host:7861"), or the full `/transcribe` URL.
     /// `maxChunkDuration`: the service chunks long uploads itself; chunking here keeps each upload
     /// and each retry small.
-    public init(baseURL: String, retry: RetryPolicy = .init(), maxChunkDuration: Double = 30, timeout: Double = 600) throws {
+    public init(baseURL: String, retry: RetryPolicy = .init(), maxChunkDuration: Double = 30, timeout: Double = EngineChoice.defaultRemoteTimeout) throws {
         client = RemoteHTTPClient(endpoint: try RemoteHTTPClient.endpoint(baseURL, path: "transcribe"), retry: retry, timeout: timeout)
         self.maxChunkDuration = maxChunkDuration
     }
@@ -21,7 +21,11 @@ public struct RemoteRecognizer: SpeechRecognizer {
 
     struct Response: Decodable {
         let text: String
+        /// The model's English name ("Chinese") from `scriba serve` and the original service; a code
+        /// from others.
         let language: String?
+        /// The code ("zh"), which `scriba serve` sends beside the name.
+        let languageCode: String?
         let duration: Double?
         let languageProbability: Double?
         let words: [RemoteWord]?
@@ -36,6 +40,7 @@ public struct RemoteRecognizer: SpeechRecognizer {
         enum CodingKeys: String, CodingKey {
             case text, language, duration, words, chunks
             case languageProbability = "language_probability"
+            case languageCode = "language_code"
         }
     }
 
@@ -52,8 +57,15 @@ public struct RemoteRecognizer: SpeechRecognizer {
         let segments = text.isEmpty ? [] : [TranscriptSegment(
             start: words.first?.start ?? 0, end: words.last?.end ?? response.duration ?? audio.duration, text: text, words: words)]
         let statuses = (response.chunks ?? []).compactMap { ChunkStatus(rawValue: $0.status) }
-        let worst = [ChunkStatus.failed, .repetition, .truncated].first { statuses.contains($0) } ?? .ok
-        return Recognition(language: response.language ?? options.language?.code ?? "",
+        let worst = [ChunkStatus.failed, .repetition, .truncated, .unaligned].first { statuses.contains($0) } ?? .ok
+        return Recognition(language: Self.code(of: response) ?? options.language?.code ?? "",
                            languageProbability: response.languageProbability, text: text, segments: segments, status: worst)
+    }
+
+    /// The language code an answer names: `language_code`, else `language` read as a code or a name.
+    static func code(of response: Response) -> String? {
+        if let code = response.languageCode, !code.isEmpty { return code }
+        guard let language = response.language, !language.isEmpty else { return nil }
+        return ((try? Language.parse(language)) ?? nil)?.code ?? language
     }
 }

@@ -10,18 +10,10 @@ enum ResponseJSON {
     static let audioSecondsHeader = HTTPField.Name("X-Audio-Seconds")!
 
     /// `[{"word", "start", "end"}]`
-    static func words(_ transcript: Transcript) -> JSONValue {
-        .array(transcript.words.map { word in
-            .object([("word", .string(word.text)), ("start", .seconds(word.start)), ("end", .seconds(word.end))])
-        })
-    }
+    static func words(_ transcript: Transcript) -> JSONValue { JSONWriter.plainWords(transcript) }
 
     /// `[{"text", "start", "end"}]`, sentences cut at the text's punctuation.
-    static func sentences(_ transcript: Transcript) -> JSONValue {
-        .array(SentenceGrouper.sentences(in: transcript).map { sentence in
-            .object([("text", .string(sentence.text)), ("start", .seconds(sentence.start)), ("end", .seconds(sentence.end))])
-        })
-    }
+    static func sentences(_ transcript: Transcript) -> JSONValue { JSONWriter.sentences(transcript) }
 
     /// `[{"start", "end", "status"}]`
     static func chunks(_ transcript: Transcript) -> JSONValue {

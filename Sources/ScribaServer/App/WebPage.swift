@@ -1,14 +1,22 @@
 // The web page served on the UI port: plain HTML, CSS and a little JS, no CDN, so it works
-// offline. Transcript text is only ever put into the page through `textContent`.
+// offline. Transcript text is only ever put into the page through `textContent`. Its words are
+// `{{key}}` slots filled from `PageLanguage`'s labels (Chinese or English).
 
 enum WebPage {
-    static let html = #"""
+    /// The page in `language`.
+    static func html(_ language: PageLanguage) -> String {
+        var page = template.replacingOccurrences(of: "{{options}}", with: language.languageOptions)
+        for (key, text) in language.labels { page = page.replacingOccurrences(of: "{{\(key)}}", with: text) }
+        return page
+    }
+
+    static let template = #"""
 <!doctype html>
-<html lang="en">
+<html lang="{{lang}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Scriba — speech to text</title>
+<title>{{title}}</title>
 <style>
   body { font: 16px/1.45 system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; color: #1d1d1f; }
   h1 { font-size: 1.6rem; margin-bottom: .2rem; }
@@ -24,53 +32,38 @@ enum WebPage {
   td.time { white-space: nowrap; font-variant-numeric: tabular-nums; color: #555; }
   #downloads a { margin-right: 1rem; }
   [hidden] { display: none !important; }
+  #switch { float: right; font-size: .9rem; }
 </style>
 </head>
 <body>
+<nav id="switch"><a href="?lang=zh" lang="zh">中文</a> · <a href="?lang=en" lang="en">English</a></nav>
 <h1>Scriba</h1>
-<p>Offline speech to timestamped text. Audio stays on this server.</p>
+<p>{{intro}}</p>
 
-<div id="drop" tabindex="0">Drop an audio or video file here, or click to choose one.
+<div id="drop" tabindex="0">{{drop}}
   <div id="chosen"></div>
 </div>
 <input id="file" type="file" accept="audio/*,video/*" hidden>
 
 <div class="row">
-  <label>Language
+  <label>{{language}}
     <select id="language">
-      <option value="auto">auto-detect</option>
-      <option value="zh">Chinese (zh)</option>
-      <option value="en">English (en)</option>
-      <option value="ja">Japanese (ja)</option>
-      <option value="ko">Korean (ko)</option>
-      <option value="yue">Cantonese (yue)</option>
-      <option value="de">German (de)</option>
-      <option value="fr">French (fr)</option>
-      <option value="es">Spanish (es)</option>
-      <option value="pt">Portuguese (pt)</option>
-      <option value="it">Italian (it)</option>
-      <option value="ru">Russian (ru)</option>
-      <option value="ar">Arabic (ar)</option>
-      <option value="th">Thai (th)</option>
-      <option value="vi">Vietnamese (vi)</option>
-      <option value="id">Indonesian (id)</option>
-      <option value="tr">Turkish (tr)</option>
-      <option value="hi">Hindi (hi)</option>
+{{options}}
     </select>
   </label>
-  <label>Context <input id="context" type="text" placeholder="names, terms (optional)" size="28"></label>
-  <label>API key <input id="apikey" type="password" placeholder="only if the server needs one" size="20" autocomplete="off"></label>
-  <button id="go" disabled>Transcribe</button>
+  <label>{{context}} <input id="context" type="text" placeholder="{{contextHint}}" size="28"></label>
+  <label>{{apiKey}} <input id="apikey" type="password" placeholder="{{apiKeyHint}}" size="20" autocomplete="off"></label>
+  <button id="go" disabled>{{transcribe}}</button>
 </div>
 
 <p id="status" role="status"></p>
 
 <section id="result" hidden>
-  <p>Detected language: <strong id="detected"></strong> · duration <span id="duration"></span> s</p>
+  <p>{{detected}}: <strong id="detected"></strong> · {{duration}} <span id="duration"></span> {{seconds}}</p>
   <div id="text"></div>
-  <h2>Timeline</h2>
+  <h2>{{timeline}}</h2>
   <table id="timeline"><tbody></tbody></table>
-  <p id="downloads">Download:
+  <p id="downloads">{{download}}:
     <a id="dl-srt" download="transcript.srt" href="#">SRT</a>
     <a id="dl-vtt" download="transcript.vtt" href="#">VTT</a>
     <a id="dl-json" download="transcript.json" href="#">JSON</a>
@@ -109,7 +102,7 @@ function link(id, text, type) {
 
 function show(result) {
   while (urls.length) URL.revokeObjectURL(urls.pop());
-  $("detected").textContent = result.language || "unknown";
+  $("detected").textContent = result.language || "{{unknown}}";
   $("duration").textContent = Number(result.duration).toFixed(1);
   $("text").textContent = result.text;
   const body = $("timeline").tBodies[0];
@@ -136,7 +129,7 @@ async function transcribe() {
   if ($("context").value.trim()) form.append("context", $("context").value.trim());
   form.append("timestamps", "true");
   $("go").disabled = true;
-  setStatus("Transcribing " + chosen.name + " …", false);
+  setStatus("{{transcribing}} " + chosen.name + " …", false);
   const started = performance.now();
   try {
     const headers = {};
@@ -148,9 +141,9 @@ async function transcribe() {
       throw new Error(message);
     }
     show(body);
-    setStatus("Done in " + ((performance.now() - started) / 1000).toFixed(1) + " s.", false);
+    setStatus("{{doneIn}} " + ((performance.now() - started) / 1000).toFixed(1) + " {{seconds}}{{period}}", false);
   } catch (error) {
-    setStatus("Failed: " + error.message, true);
+    setStatus("{{failed}} " + error.message, true);
   } finally {
     $("go").disabled = !chosen;
   }

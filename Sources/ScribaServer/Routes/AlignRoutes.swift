@@ -13,28 +13,32 @@ struct AlignRoutes: Sendable {
         return routes
     }
 
-    /// Multipart fields: `audio`, `text`, `language` (all required; the aligner cannot detect it).
+    /// Multipart fields: `audio`, `text` (required), `language` (`auto` when absent, as the original
+    /// batch script sends it: taken from the text's script, `ScriptClass.language(ofText:)`).
     struct AlignRequest {
         var audio: FormPart
         var text: String
         var language: Language
+        /// The language came from the text's script, not from the request.
+        var languageFromScript: Bool
 
         init(_ form: MultipartForm) throws {
             guard let audio = form.part("audio") else { throw ServerError.missingField("audio") }
             guard let text = form.text("text") else { throw ServerError.missingField("text") }
-            guard let code = form.text("language") else { throw ServerError.missingField("language") }
-            guard let language = try Language.parse(code) else {
-                let codes = Language.known.map(\.code).joined(separator: ", ")
-                throw ServerError.invalidField(name: "language", value: code,
-                                               expected: "the language of the text (the aligner does not detect it): one of \(codes)")
-            }
             self.audio = audio
             self.text = text
-            self.language = language
+            if let language = try Language.parse(form.text("language") ?? "auto") {
+                self.language = language
+                languageFromScript = false
+            } else {
+                language = ScriptClass.language(ofText: text)
+                languageFromScript = true
+            }
         }
     }
 
-    /// `{"words": [{"word","start","end"}], "sentences": [{"text","start","end"}], "duration"}`
+    /// `{"words": [{"word","start","end"}], "sentences": [{"text","start","end"}], "duration",
+    /// "language" (code), "language_name", "language_source": "request"|"script"}`
     func align(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let form = try await MultipartForm.read(request, limitBytes: maxUploadBytes)
         let input = try AlignRequest(form)
@@ -43,7 +47,9 @@ struct AlignRoutes: Sendable {
             ("words", ResponseJSON.words(transcript)),
             ("sentences", ResponseJSON.sentences(transcript)),
             ("duration", .seconds(transcript.duration)),
-            ("language", .string(transcript.language)),
+            ("language", .string(input.language.code)),
+            ("language_name", .string(input.language.name)),
+            ("language_source", .string(input.languageFromScript ? "script" : "request")),
         ])
         return ResponseJSON.response(body, audioSeconds: transcript.duration)
     }

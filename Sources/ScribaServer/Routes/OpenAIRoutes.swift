@@ -82,12 +82,14 @@ struct OpenAIRoutes: Sendable {
         }
     }
 
-    /// OpenAI's verbose_json: language as a lowercase English name ("english"), segments as
+    /// OpenAI's verbose_json: language as a lowercase English name ("english") and its probability
+    /// (null when it was given, not detected), segments as
     /// sentences (id, start, end, text — the decoder statistics OpenAI adds are not invented here).
     func verbose(_ transcript: Transcript, _ input: TranscriptionRequest) -> JSONValue {
         var members: [(String, JSONValue)] = [
             ("task", .string("transcribe")),
-            ("language", .string(transcript.knownLanguage?.name.lowercased() ?? transcript.language)),
+            ("language", .string(transcript.languageName.lowercased())),
+            ("language_probability", JSONWriter.probability(transcript)),
             ("duration", .seconds(transcript.duration)),
             ("text", .string(transcript.text)),
             ("coverage", .string(transcript.coverageLabel)),

@@ -39,8 +39,10 @@ struct TranscribeRoutes: Sendable {
         }
     }
 
-    /// `{"text", "language", "duration", "chunks"}`, plus `"words"` and `"sentences"` with
-    /// timestamps, plus `"srt"` and `"vtt"` texts for the web page.
+    /// `{"text", "language" (the model's English name, as the original service answers),
+    /// "language_code", "language_probability", "duration", "chunks", "coverage"}`, plus `"words"`,
+    /// `"sentences"` and the original's `"alignment"` with timestamps, plus `"srt"` and `"vtt"`
+    /// texts for the web page.
     func transcribe(_ request: Request, context: BasicRequestContext, includeSubtitles: Bool = false) async throws -> Response {
         let form = try await MultipartForm.read(request, limitBytes: maxUploadBytes)
         var input = try TranscribeRequest(form)
@@ -49,7 +51,9 @@ struct TranscribeRoutes: Sendable {
 
         var members: [(String, JSONValue)] = [
             ("text", .string(transcript.text)),
-            ("language", .string(transcript.language)),
+            ("language", .string(transcript.languageName)),
+            ("language_code", .string(transcript.language)),
+            ("language_probability", JSONWriter.probability(transcript)),
             ("duration", .seconds(transcript.duration)),
             ("chunks", ResponseJSON.chunks(transcript)),
             ("coverage", .string(transcript.coverageLabel)),
@@ -57,6 +61,7 @@ struct TranscribeRoutes: Sendable {
         if input.timestamps {
             members.append(("words", ResponseJSON.words(transcript)))
             members.append(("sentences", ResponseJSON.sentences(transcript)))
+            members.append(("alignment", JSONWriter.alignment(transcript)))
         }
         if includeSubtitles {
             members.append(("srt", .string(render(.srt, transcript))))
