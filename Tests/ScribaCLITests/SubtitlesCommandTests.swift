@@ -181,8 +181,8 @@ struct SubtitlesCommandTests {
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let lines = run.stdout.split(separator: "\n")
         #expect(lines.count == 101 && lines.first?.hasPrefix("  0:01.0  \(inputs.path)/clip0.wav") == true)
-        // 100 s at Whisper base's RTF 0.179 + 1.26 s load = 19.2 s.
-        #expect(lines.last?.hasPrefix("plan: 100 files, 1:40.0 of audio, --jobs 2: about 0:19.2 wall (RTF 0.18 + 1.3 s load), peak memory about 0.6 GB") == true,
+        // 100 s at Whisper base's RTF 0.099 (int8, its default) + 0.4 s load = 10.3 s; 110 MB + 2 × 210 MB.
+        #expect(lines.last?.hasPrefix("plan: 100 files, 1:40.0 of audio, --jobs 2: about 0:10.3 wall (RTF 0.10 + 0.4 s load), peak memory about 0.5 GB") == true,
                 "\(lines.last ?? "")")
         #expect(!FileManager.default.fileExists(atPath: out.path))
     }

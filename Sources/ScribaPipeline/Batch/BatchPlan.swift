@@ -1,4 +1,5 @@
 import Foundation
+import ScribaTensor
 import ScribaAudio
 import ScribaModels
 
@@ -87,39 +88,51 @@ public struct EngineFigures: Sendable, Equatable {
         self.basis = basis
     }
 
-    /// `scriba-bench` on the project's CPU (2 cores, AVX-512; docs/benchmarks.md), release build.
-    /// Whisper base f32 over LibriVox clips: RTF 0.179, load 1.26 s, peak RSS 457 MB (weights 290 MB).
-    static let whisperBase = EngineFigures(realTimeFactor: 0.179, loadSeconds: 1.26, modelBytes: 290e6, jobBytes: 167e6,
-                                           basis: "scriba-bench, Whisper base f32 on the project's CPU (docs/benchmarks.md)")
-    /// Whisper base's `model.bin` on disk (CTranslate2 fp16, widened to f32 when loaded).
+    /// `scriba-bench` on the project's CPU (2 cores, AVX-512; docs/benchmarks.md, "Speed II"), release
+    /// build. Whisper base over the LibriVox clips at its default precision (int8): RTF 0.099, peak RSS
+    /// 320 MB; f32 0.151 and 527 MB, bf16 0.104 and 394 MB. Load 0.3–0.4 s.
+    static let whisperBase = EngineFigures(realTimeFactor: 0.099, loadSeconds: 0.4, modelBytes: 110e6, jobBytes: 210e6,
+                                           basis: "scriba-bench, Whisper base int8 on the project's CPU (docs/benchmarks.md)")
+    /// Whisper base's RTF at each precision relative to its default (int8).
+    static func whisperSpeed(_ precision: WeightPrecision?) -> Double {
+        switch precision {
+        case .f32?: 0.151 / 0.099
+        case .bf16?: 0.104 / 0.099
+        default: 1
+        }
+    }
+    /// Whisper base's `model.bin` on disk (CTranslate2 fp16, converted to the precision when loaded).
     static let whisperBaseFileBytes = 145_217_532.0
-    /// Qwen3-ASR bf16, 30 s chunks: 1.7B RTF 0.977, 0.6B 0.456; the ForcedAligner adds 0.217.
-    /// Peak RSS 1.2 × the weights.
-    static let qwen3RTFPerWeightGB = 0.977 / 4.09
-    static let alignerRTF = 0.217
+    /// Qwen3-ASR by default (checkpoint dtype, f32 products), 30 s chunks: 1.7B RTF 0.904; the
+    /// ForcedAligner adds 0.201. Asked for, bf16 runs at 0.46× and int8 at 0.38× that time (1.7B:
+    /// 0.416 and 0.344). Peak RSS 1.2 × the weights.
+    static let qwen3RTFPerWeightGB = 0.904 / 4.09
+    static let alignerRTF = 0.201
     static let qwen3PeakRatio = 1.2
     /// Loading reads the weights once: about 1 s per GB from the page cache on the project's machine.
     static let loadSecondsPerGB = 1.0
 
     /// The figures for `choice` (kind resolved, models named as on disk): the measured reference for
     /// Whisper base; for Qwen3 the weights' size on disk, scaled by precision, gives the memory and,
-    /// through the 1.7B's measured RTF per GB, the time (int8 reads 0.55× the bytes but decodes
-    /// at 0.91× the bf16 time, measured). Remote engines: memory only here, time unknown.
+    /// through the 1.7B's measured RTF per GB, the time (bf16 / int8 asked for run the products in
+    /// that precision: 0.46× / 0.38× the default's time, measured). Remote engines: memory only here, time unknown.
     public static func reference(for choice: EngineChoice, kind: EngineChoice.Kind) -> EngineFigures {
         switch kind {
         case .remote:
             return EngineFigures(realTimeFactor: nil, loadSeconds: 0, modelBytes: 0, jobBytes: 50e6,
                                  basis: "remote: the service's speed is unknown until one run has finished here")
         case .whisper:
-            guard let bytes = weightBytes(choice.model ?? KnownModels.whisperBase) else { return whisperBase }
+            var base = whisperBase
+            base.realTimeFactor = base.realTimeFactor.map { $0 * whisperSpeed(choice.precision) }
+            guard let bytes = weightBytes(choice.model ?? KnownModels.whisperBase) else { return base }
             // Another Whisper size (or layout): base's figures scaled by the weights on disk.
             let scale = bytes / whisperBaseFileBytes
-            guard abs(scale - 1) > 0.05 else { return whisperBase }
+            guard abs(scale - 1) > 0.05 else { return base }
             var figures = whisperBase
             figures.modelBytes *= scale
             figures.jobBytes *= scale
             figures.loadSeconds *= scale
-            figures.realTimeFactor = whisperBase.realTimeFactor.map { $0 * scale }
+            figures.realTimeFactor = whisperBase.realTimeFactor.map { $0 * scale * whisperSpeed(choice.precision) }
             figures.basis = "Whisper base's measured figures scaled by the model's weights (\(gb(bytes)) on disk)"
             return figures
         case .qwen3:
@@ -131,7 +144,12 @@ public struct EngineFigures: Sendable, Equatable {
             case .int8?: 0.55
             default: 1
             }
-            let speed: Double = choice.precision.map { if case .int8 = $0 { 0.91 } else { factor } } ?? 1
+            let speed: Double = switch choice.precision {
+            case .f32?: 2
+            case .bf16?: 0.46
+            case .int8?: 0.38
+            case nil: 1
+            }
             let resident = (stored + (aligner ?? 0)) * factor
             return EngineFigures(
                 realTimeFactor: stored / 1e9 * qwen3RTFPerWeightGB * speed + (aligner == nil ? 0 : alignerRTF),
