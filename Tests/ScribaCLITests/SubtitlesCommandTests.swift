@@ -181,8 +181,9 @@ struct SubtitlesCommandTests {
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let lines = run.stdout.split(separator: "\n")
         #expect(lines.count == 101 && lines.first?.hasPrefix("  0:01.0  \(inputs.path)/clip0.wav") == true)
-        // 100 s at Whisper base's RTF 0.099 (int8, its default) + 0.4 s load = 10.3 s; 110 MB + 2 × 210 MB.
-        #expect(lines.last?.hasPrefix("plan: 100 files, 1:40.0 of audio, --jobs 2: about 0:10.3 wall (RTF 0.10 + 0.4 s load), peak memory about 0.5 GB") == true,
+        // 100 s at Whisper base's RTF 0.216 (int8, its default, whole pipeline) + 0.4 s load = 22.0 s;
+        // 110 MB + 2 × 240 MB.
+        #expect(lines.last?.hasPrefix("plan: 100 files, 1:40.0 of audio, --jobs 2: about 0:22.0 wall (RTF 0.22 + 0.4 s load), peak memory about 0.6 GB") == true,
                 "\(lines.last ?? "")")
         #expect(!FileManager.default.fileExists(atPath: out.path))
     }

@@ -88,11 +88,12 @@ public struct EngineFigures: Sendable, Equatable {
         self.basis = basis
     }
 
-    /// `scriba-bench` on the project's CPU (2 cores, AVX-512; docs/benchmarks.md, "Speed II"), release
-    /// build. Whisper base over the LibriVox clips at its default precision (int8): RTF 0.099, peak RSS
-    /// 320 MB; f32 0.151 and 527 MB, bf16 0.104 and 394 MB. Load 0.3–0.4 s.
-    static let whisperBase = EngineFigures(realTimeFactor: 0.099, loadSeconds: 0.4, modelBytes: 110e6, jobBytes: 210e6,
-                                           basis: "scriba-bench, Whisper base int8 on the project's CPU (docs/benchmarks.md)")
+    /// Whisper base at its default precision (int8) on the project's CPU (2 cores, AVX-512), release
+    /// build: `scriba subtitles` over the five LibriVox clips took 5.74 s for 24.7 s of audio, 0.4 s of
+    /// it loading (the whole pipeline: voice detection, word times, writers); peak RSS 350 MB.
+    /// (`scriba-bench whisper`, decoding alone: int8 0.099, bf16 0.104, f32 0.151; docs/benchmarks.md.)
+    static let whisperBase = EngineFigures(realTimeFactor: 0.216, loadSeconds: 0.4, modelBytes: 110e6, jobBytes: 240e6,
+                                           basis: "scriba subtitles with Whisper base int8 on the project's CPU (docs/benchmarks.md)")
     /// Whisper base's RTF at each precision relative to its default (int8).
     static func whisperSpeed(_ precision: WeightPrecision?) -> Double {
         switch precision {
