@@ -17,7 +17,7 @@
 
 struct scriba_matmul {
     int64_t m, k, n, ldc;
-    int kind, accumulate;
+    int kind, accumulate, k_major;
     dnnl_primitive_t primitive;
     dnnl_primitive_desc_t description;
     dnnl_memory_desc_t a, w, c, scratchpad;
@@ -109,18 +109,19 @@ static int fail(const char *what, dnnl_status_t status) {
 
 #define CHECK(call, what) do { dnnl_status_t s_ = (call); if (s_ != dnnl_success) { fail(what, s_); goto failed; } } while (0)
 
-static scriba_matmul *make(int64_t m, int64_t k, int64_t n, int64_t ldc, scriba_matmul_kind kind, int accumulate) {
+static scriba_matmul *make(int64_t m, int64_t k, int64_t n, int64_t ldc, scriba_matmul_kind kind, int accumulate, int k_major) {
     scriba_matmul *mm = calloc(1, sizeof *mm);
     dnnl_primitive_attr_t attr = NULL;
     dnnl_post_ops_t post_ops = NULL;
     dnnl_primitive_desc_t pd = NULL;
     if (!mm) { snprintf(last_error, sizeof last_error, "out of memory"); return NULL; }
-    mm->m = m; mm->k = k; mm->n = n; mm->ldc = ldc; mm->kind = kind; mm->accumulate = accumulate;
+    mm->m = m; mm->k = k; mm->n = n; mm->ldc = ldc; mm->kind = kind; mm->accumulate = accumulate; mm->k_major = k_major;
     dnnl_data_type_t type = kind == SCRIBA_MATMUL_S8 ? dnnl_s8 : dnnl_bf16;
     dnnl_dims_t a_dims = {m, k}, w_dims = {k, n}, c_dims = {m, n}, c_strides = {ldc, 1};
     CHECK(p_dnnl_memory_desc_init_by_tag(&mm->a, 2, a_dims, type, dnnl_ab), "source description");
-    // W is [n][k] row-major, i.e. the k×n matrix oneDNN multiplies by, stored column-major ("ba").
-    CHECK(p_dnnl_memory_desc_init_by_tag(&mm->w, 2, w_dims, type, dnnl_ba), "weights description");
+    // W is [n][k] row-major, i.e. the k×n matrix oneDNN multiplies by, stored column-major ("ba");
+    // k-major W is that k×n matrix row-major ("ab").
+    CHECK(p_dnnl_memory_desc_init_by_tag(&mm->w, 2, w_dims, type, k_major ? dnnl_ab : dnnl_ba), "weights description");
     CHECK(p_dnnl_memory_desc_init_by_strides(&mm->c, 2, c_dims, dnnl_f32, c_strides), "output description");
     dnnl_matmul_desc_t desc;
     CHECK(p_dnnl_matmul_desc_init(&desc, &mm->a, &mm->w, NULL, &mm->c), "matmul description");
@@ -148,17 +149,18 @@ failed:
     return NULL;
 }
 
-scriba_matmul *scriba_matmul_get(int64_t m, int64_t k, int64_t n, int64_t ldc, scriba_matmul_kind kind, int accumulate) {
+scriba_matmul *scriba_matmul_get(int64_t m, int64_t k, int64_t n, int64_t ldc, scriba_matmul_kind kind, int accumulate, int k_major) {
     if (!scriba_onednn_load()) return NULL;
     pthread_mutex_lock(&lock);
     for (int i = 0; i < cached; i++) {
         scriba_matmul *mm = cache[i];
-        if (mm->m == m && mm->k == k && mm->n == n && mm->ldc == ldc && mm->kind == (int)kind && mm->accumulate == accumulate) {
+        if (mm->m == m && mm->k == k && mm->n == n && mm->ldc == ldc && mm->kind == (int)kind && mm->accumulate == accumulate
+            && mm->k_major == k_major) {
             pthread_mutex_unlock(&lock);
             return mm;
         }
     }
-    scriba_matmul *mm = make(m, k, n, ldc, kind, accumulate);
+    scriba_matmul *mm = make(m, k, n, ldc, kind, accumulate, k_major);
     if (mm && cached < CACHE_CAPACITY) cache[cached++] = mm;
     pthread_mutex_unlock(&lock);
     return mm;

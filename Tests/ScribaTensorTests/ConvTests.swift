@@ -26,14 +26,28 @@ func conv1dMatchesNaiveLoops(stride: Int) {
     #expect(worstToleranceRatio(y, reference, relative: 1e-5, absolute: 1e-5) <= 1)
 }
 
-@Test func conv2dStride2MatchesNaiveLoops() {
+/// With a bf16 copy of the kernel the product runs on oneDNN in bf16 (where present): the naive
+/// loops over the kernel and input rounded to bf16 are then the reference; without oneDNN the f32
+/// kernel is used as it is.
+@Test(arguments: [false, true])
+func conv2dStride2MatchesNaiveLoops(bf16Kernel: Bool) throws {
     // Qwen3-ASR stem shape in miniature: 3×3, stride 2, padding 1, 3 → 4 channels, 9×13 input.
     let g = Conv2DGeometry(inChannels: 3, outChannels: 4, height: 9, width: 13, stride: 2, padding: 1)
     #expect(g.outputHeight == 5 && g.outputWidth == 7)  // (9 + 2 - 3) / 2 + 1, (13 + 2 - 3) / 2 + 1
-    let x = randomFloats(3 * 9 * 13, seed: 44), w = randomFloats(4 * 3 * 9, seed: 45), b = randomFloats(4, seed: 46)
+    var x = randomFloats(3 * 9 * 13, seed: 44), w = randomFloats(4 * 3 * 9, seed: 45)
+    let b = randomFloats(4, seed: 46)
+    let kernel = bf16Kernel ? try WeightMatrix(rows: 4, cols: 27, values: w, precision: .bf16) : nil
     var y = [Float](repeating: .nan, count: 4 * 5 * 7)
     var scratch = [Float](repeating: .nan, count: g.scratchCount)
-    y.withPointer { yp in scratch.withUnsafeMutableBufferPointer { Conv.conv2d(x, geometry: g, weight: w, bias: b, output: yp, scratch: $0) } }
+    y.withPointer { yp in
+        scratch.withUnsafeMutableBufferPointer {
+            Conv.conv2d(x, geometry: g, weight: w, bias: b, output: yp, scratch: $0, lowPrecisionWeight: kernel, linearScratch: LinearScratch())
+        }
+    }
+    if bf16Kernel && OneDNN.isAvailable {
+        x = x.map { BFloat16($0).floatValue }
+        w = w.map { BFloat16($0).floatValue }
+    }
     var reference = [Double]()
     for o in 0..<4 {
         for oy in 0..<5 {

@@ -18,10 +18,11 @@ typedef enum {
 typedef struct scriba_matmul scriba_matmul;
 
 /// The matmul for m×k×n with output row stride ldc; `accumulate` adds onto the output instead of
-/// overwriting it. NULL when oneDNN cannot make it (then `scriba_onednn_last_error` says why).
-scriba_matmul *scriba_matmul_get(int64_t m, int64_t k, int64_t n, int64_t ldc, scriba_matmul_kind kind, int accumulate);
+/// overwriting it; `k_major` takes w as [k×n] row-major instead of [n×k] (a convolution's im2col
+/// columns). NULL when oneDNN cannot make it (then `scriba_onednn_last_error` says why).
+scriba_matmul *scriba_matmul_get(int64_t m, int64_t k, int64_t n, int64_t ldc, scriba_matmul_kind kind, int accumulate, int k_major);
 
-/// Runs it: a [m×k] row-major, w [n×k] row-major, c [m rows, stride ldc] f32. Returns 0 on success.
+/// Runs it: a [m×k] row-major, w [n×k] (or [k×n]) row-major, c [m rows, stride ldc] f32. Returns 0 on success.
 int scriba_matmul_run(const scriba_matmul *matmul, const void *a, const void *w, float *c);
 
 /// The implementation oneDNN chose (e.g. "brg:avx512_core_bf16").

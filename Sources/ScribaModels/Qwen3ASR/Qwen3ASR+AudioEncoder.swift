@@ -104,10 +104,10 @@ extension Qwen3ASR {
                     scratch: scratch.im2col.buffer(g1.scratchCount))
         Activations.geluErf(c1, count: channels * g1.outputHeight * g1.outputWidth)
         Conv.conv2d(c1, geometry: g2, weight: w.conv2Weight, bias: w.conv2Bias, output: c2,
-                    scratch: scratch.im2col.buffer(g2.scratchCount))
+                    scratch: scratch.im2col.buffer(g2.scratchCount), lowPrecisionWeight: w.conv2Product, linearScratch: scratch.linear)
         Activations.geluErf(c2, count: channels * g2.outputHeight * g2.outputWidth)
         Conv.conv2d(c2, geometry: g3, weight: w.conv3Weight, bias: w.conv3Bias, output: c3,
-                    scratch: scratch.im2col.buffer(g3.scratchCount))
+                    scratch: scratch.im2col.buffer(g3.scratchCount), lowPrecisionWeight: w.conv3Product, linearScratch: scratch.linear)
         Activations.geluErf(c3, count: channels * g3.outputHeight * g3.outputWidth)
 
         let kept = Qwen3ASRConfig.halvedThrice(length)

@@ -109,6 +109,17 @@ struct Qwen3WeightLoader {
         }
     }
 
+    /// A bf16 copy of a conv kernel already in the arena ([rows × cols]), when the many-row products
+    /// run in low precision; nil otherwise (and while planning, which only counts its bytes).
+    mutating func convProduct(_ kernel: UnsafePointer<Float>, rows: Int, cols: Int) throws -> WeightMatrix? {
+        guard lowPrecisionProducts, precision != .f32 else { return nil }
+        guard arena != nil else {
+            weightBytes += rows * cols * 2
+            return nil
+        }
+        return try WeightMatrix(rows: rows, cols: cols, values: UnsafeBufferPointer(start: kernel, count: rows * cols), precision: .bf16)
+    }
+
     static func bytes(rows: Int, cols: Int, precision: WeightPrecision) -> Int {
         switch precision {
         case .f32: rows * cols * 4
@@ -170,6 +181,9 @@ struct Qwen3EncoderLayerWeights {
 
 struct Qwen3EncoderWeights {
     var conv1Weight, conv1Bias, conv2Weight, conv2Bias, conv3Weight, conv3Bias: UnsafePointer<Float>
+    /// bf16 copies of the two large conv kernels ([channels × channels·9], 4 MB each for 480 channels)
+    /// when low-precision products were asked for: oneDNN multiplies them (≈125 GFLOP per 30 s); nil otherwise.
+    var conv2Product, conv3Product: WeightMatrix?
     /// [d, channels · 16] (channel-major flattening), no bias.
     var convOut: WeightMatrix
     var layers: [Qwen3EncoderLayerWeights]
@@ -285,7 +299,10 @@ struct Qwen3ThinkerWeights {
         }
         let encoder = Qwen3EncoderWeights(
             conv1Weight: conv1Weight, conv1Bias: conv1Bias, conv2Weight: conv2Weight, conv2Bias: conv2Bias,
-            conv3Weight: conv3Weight, conv3Bias: conv3Bias, convOut: convOut, layers: encoderLayers,
+            conv3Weight: conv3Weight, conv3Bias: conv3Bias,
+            conv2Product: try w.convProduct(conv2Weight, rows: channels, cols: channels * 9),
+            conv3Product: try w.convProduct(conv3Weight, rows: channels, cols: channels * 9),
+            convOut: convOut, layers: encoderLayers,
             lnPostWeight: try w(p + "ln_post.weight", [d]), lnPostBias: try w(p + "ln_post.bias", [d]),
             proj1: try w.matrix([(p + "proj1.weight", d)], cols: d), proj1Bias: try w(p + "proj1.bias", [d]),
             proj2: try w.matrix([(p + "proj2.weight", a.outputDim)], cols: d), proj2Bias: try w(p + "proj2.bias", [a.outputDim]))

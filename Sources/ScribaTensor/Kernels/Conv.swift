@@ -2,6 +2,8 @@
 //   Whisper:   conv1d k=3, stride 1 then 2, padding 1 over [mel, frames].
 //   Qwen3-ASR: conv2d 3×3, stride 2, padding 1 over [channels, mel, frames] (three times).
 // The caller owns the im2col scratch (`scratchCount` floats) so repeated calls allocate nothing.
+// A bf16 copy of the kernel (`lowPrecisionWeight`, a model that asked for bf16 / int8 products) sends
+// the product to oneDNN's bf16 matmul, with the im2col columns rounded to bf16 in `linearScratch`.
 
 /// Shape of a 1-D convolution: input [inChannels × inputLength], weight [outChannels × inChannels ×
 /// kernelSize], output [outChannels × outputLength].
@@ -104,10 +106,13 @@ public enum Conv {
     }
 
     /// output = conv2d(input, weight) + bias. `scratch` holds `geometry.scratchCount` floats.
+    /// `lowPrecisionWeight`: the kernel as a bf16 [outChannels × inChannels·kh·kw] matrix, multiplied on
+    /// oneDNN where present (else `weight` on sgemm).
     public static func conv2d(
         _ input: UnsafePointer<Float>, geometry g: Conv2DGeometry,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        output: UnsafeMutablePointer<Float>, scratch scratchBuffer: UnsafeMutableBufferPointer<Float>
+        output: UnsafeMutablePointer<Float>, scratch scratchBuffer: UnsafeMutableBufferPointer<Float>,
+        lowPrecisionWeight: WeightMatrix? = nil, linearScratch: LinearScratch? = nil
     ) {
         let outH = g.outputHeight, outW = g.outputWidth
         let positions = outH * outW
@@ -138,13 +143,15 @@ public enum Conv {
         }
         gemmWithBias(
             weight: weight, columns: scratch, bias: bias, output: output,
-            outChannels: g.outChannels, patch: patch, positions: positions)
+            outChannels: g.outChannels, patch: patch, positions: positions,
+            lowPrecisionWeight: lowPrecisionWeight, linearScratch: linearScratch)
     }
 
     /// output[o, t] = Σ_p weight[o, p] · columns[p, t] + bias[o].
     private static func gemmWithBias(
         weight: UnsafePointer<Float>, columns: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        output: UnsafeMutablePointer<Float>, outChannels: Int, patch: Int, positions: Int
+        output: UnsafeMutablePointer<Float>, outChannels: Int, patch: Int, positions: Int,
+        lowPrecisionWeight: WeightMatrix? = nil, linearScratch: LinearScratch? = nil
     ) {
         var beta: Float = 0
         if let bias {
@@ -154,6 +161,16 @@ public enum Conv {
         guard patch > 0 else {
             if bias == nil { output.update(repeating: 0, count: outChannels * positions) }
             return
+        }
+        if let lowPrecisionWeight, let linearScratch, OneDNN.isAvailable, case .bf16(let bits) = lowPrecisionWeight.storage {
+            precondition(lowPrecisionWeight.rows == outChannels && lowPrecisionWeight.cols == patch, "conv: bf16 kernel shape")
+            let columnsBF16 = linearScratch.halves(patch * positions)
+            BFloat16.convert(columns, to: columnsBF16, count: patch * positions)
+            let done = bits.withUnsafeBufferPointer {
+                OneDNN.multiply(.bf16, a: $0.baseAddress!, m: outChannels, k: patch, w: columnsBF16, n: positions,
+                                c: output, ldc: positions, accumulate: beta == 1, kMajor: true)
+            }
+            if done { return }
         }
         BLAS.sgemm(
             m: outChannels, n: positions, k: patch,

@@ -41,14 +41,14 @@ public enum OneDNN {
 
     enum Kind { case bf16, s8 }
 
-    /// c[m × n, row stride ldc] (+)= a[m × k] · w[n × k]ᵀ; a and w are bf16 bit patterns (`.bf16`) or
-    /// int8 (`.s8`: exact integer sums, unscaled). False when oneDNN is absent or failed, and then
-    /// `c` is untouched.
+    /// c[m × n, row stride ldc] (+)= a[m × k] · w[n × k]ᵀ (or a · w for a `kMajor` w [k × n]); a and w
+    /// are bf16 bit patterns (`.bf16`) or int8 (`.s8`: exact integer sums, unscaled). False when oneDNN
+    /// is absent or failed, and then `c` is untouched.
     static func multiply(_ kind: Kind, a: UnsafeRawPointer, m: Int, k: Int, w: UnsafeRawPointer, n: Int,
-                         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) -> Bool {
+                         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, kMajor: Bool = false) -> Bool {
         #if SCRIBA_ONEDNN
         let cKind = kind == .bf16 ? SCRIBA_MATMUL_BF16 : SCRIBA_MATMUL_S8
-        guard let matmul = scriba_matmul_get(Int64(m), Int64(k), Int64(n), Int64(ldc), cKind, accumulate ? 1 : 0) else {
+        guard let matmul = scriba_matmul_get(Int64(m), Int64(k), Int64(n), Int64(ldc), cKind, accumulate ? 1 : 0, kMajor ? 1 : 0) else {
             return false
         }
         return scriba_matmul_run(matmul, a, w, c) == 0
@@ -61,7 +61,7 @@ public enum OneDNN {
     /// or why there is none.
     public static func implementation(bf16: Bool, m: Int, k: Int, n: Int) -> String {
         #if SCRIBA_ONEDNN
-        guard let matmul = scriba_matmul_get(Int64(m), Int64(k), Int64(n), Int64(n), bf16 ? SCRIBA_MATMUL_BF16 : SCRIBA_MATMUL_S8, 0) else {
+        guard let matmul = scriba_matmul_get(Int64(m), Int64(k), Int64(n), Int64(n), bf16 ? SCRIBA_MATMUL_BF16 : SCRIBA_MATMUL_S8, 0, 0) else {
             return String(cString: scriba_onednn_last_error())
         }
         return String(cString: scriba_matmul_implementation(matmul))
