@@ -67,9 +67,7 @@ ONEDNN_FUNCTIONS(DECLARE)
 // omp_set_num_threads sets the calling thread's team size only, and Scriba calls in from many threads
 // (Swift's cooperative pool among them), so each call applies the process-wide choice again.
 typedef void (*omp_set_fn)(int);
-typedef int (*omp_get_fn)(void);
 static omp_set_fn omp_set;
-static omp_get_fn omp_get;
 static volatile int desired_threads = 0;
 
 static void make_engine(void) {
@@ -90,7 +88,6 @@ static void make_engine(void) {
 #undef RESOLVE
     // libgomp came with libdnnl.
     omp_set = (omp_set_fn)dlsym(library, "omp_set_num_threads");
-    omp_get = (omp_get_fn)dlsym(library, "omp_get_max_threads");
     engine_status = p_dnnl_engine_create(&engine, dnnl_cpu, 0);
     if (engine_status != dnnl_success) snprintf(load_error, sizeof load_error, "oneDNN CPU engine failed (status %d)", (int)engine_status);
 }
@@ -204,9 +201,7 @@ done:
     return status;
 }
 
-int scriba_onednn_set_threads(int threads) {
+void scriba_onednn_set_threads(int threads) {
     scriba_onednn_load();
-    int previous = desired_threads > 0 ? desired_threads : (omp_get ? omp_get() : 0);
     if (threads > 0) desired_threads = threads;
-    return previous;
 }

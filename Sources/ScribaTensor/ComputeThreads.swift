@@ -17,18 +17,14 @@ public enum ComputeThreads {
     public static var count: Int { requested.withLock { $0 } ?? physicalCores }
 
     /// Uses `count` threads (at least 1) for all three pools. Call it before the first model runs:
-    /// Scriba's own pool is created at first use with the count then in force, and later calls only
-    /// reach BLAS and oneDNN (returns false when the pool already existed with another size).
-    @discardableResult
-    public static func set(_ count: Int) -> Bool {
+    /// Scriba's own pool is created at first use with the count then in force; later calls reach only
+    /// BLAS and oneDNN.
+    public static func set(_ count: Int) {
         let count = max(1, count)
         requested.withLock { $0 = count }
         BLAS.setThreads(count)
         OneDNN.setThreads(count)
-        return !poolCreated.load(ordering: .acquiring) || ThreadPool.shared.threadCount == count
     }
-
-    static let poolCreated = Atomic<Bool>(false)
 
     /// Physical cores this process may run on: distinct (package, core) pairs of /proc/cpuinfo, capped
     /// by the CPUs it is allowed (affinity, containers); the logical count where cpuinfo has no

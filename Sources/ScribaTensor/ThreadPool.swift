@@ -21,10 +21,7 @@ public final class ThreadPool: Sendable {
 
     /// The pool every kernel uses by default: `ComputeThreads.count` threads (caller included),
     /// fixed when first used.
-    public static let shared: ThreadPool = {
-        ComputeThreads.poolCreated.store(true, ordering: .releasing)
-        return ThreadPool(threads: ComputeThreads.count)
-    }()
+    public static let shared = ThreadPool(threads: ComputeThreads.count)
 
     public init(threads: Int, spinMicroseconds: Int = 300) {
         threadCount = max(1, threads)
@@ -38,6 +35,19 @@ public final class ThreadPool: Sendable {
     }
 
     deinit { state.shutDown() }
+
+    /// Calls `body` on consecutive slices of `range`, one per thread of `pool` (all of it on the calling
+    /// thread without a pool): for memory-bound passes over rows, such as widening weight tiles.
+    public static func split(_ range: Range<Int>, over pool: ThreadPool?, _ body: (Range<Int>) -> Void) {
+        let threads = min(pool?.threadCount ?? 1, range.count)
+        guard let pool, threads > 1 else {
+            body(range)
+            return
+        }
+        pool.run(tasks: threads) { task in
+            body((range.lowerBound + range.count * task / threads)..<(range.lowerBound + range.count * (task + 1) / threads))
+        }
+    }
 
     /// Calls `body(i)` for i in 0..<tasks, task 0 on the calling thread and task k on worker k − 1, and
     /// returns when all are done. `tasks` is at most `threadCount`. Allocates nothing.

@@ -35,7 +35,7 @@ int scriba_onednn_load(void);
 /// The last error's message (thread-local).
 const char *scriba_onednn_last_error(void);
 
-/// Sets the OpenMP team size oneDNN's threads come from; returns the previous one.
-int scriba_onednn_set_threads(int threads);
+/// Sets the OpenMP team size oneDNN's products use from now on.
+void scriba_onednn_set_threads(int threads);
 
 #endif

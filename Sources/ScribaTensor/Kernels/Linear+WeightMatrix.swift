@@ -29,7 +29,6 @@ public final class LinearScratch {
         return buffers[i]!
     }
 
-    func reserve(_ count: Int) -> UnsafeMutablePointer<Float> { floats(count) }
     func floats(_ count: Int) -> UnsafeMutablePointer<Float> { raw(.floats, bytes: count * 4).bindMemory(to: Float.self, capacity: count) }
     func halves(_ count: Int) -> UnsafeMutablePointer<UInt16> { raw(.halves, bytes: count * 2).bindMemory(to: UInt16.self, capacity: count) }
     func bytes(_ count: Int) -> UnsafeMutablePointer<Int8> { raw(.bytes, bytes: count).bindMemory(to: Int8.self, capacity: count) }
@@ -57,7 +56,7 @@ extension Linear {
         let outFeatures = weight.rows, inFeatures = weight.cols
         if rows <= gemvMaxRows {
             if accumulate {
-                let temporary = scratch.reserve(rows * outFeatures)
+                let temporary = scratch.floats(rows * outFeatures)
                 GEMV.multiply(weight, x: x, inputs: rows, bias: bias, output: temporary, pool: pool)
                 for i in 0..<(rows * outFeatures) { output[i] += temporary[i] }
             } else {
@@ -88,28 +87,15 @@ extension Linear {
                                                    scratch: scratch, pool: pool)
         guard computed < outFeatures else { return }
         let tileRows = min(outFeatures, max(16, tileElements / inFeatures))
-        let tile = scratch.reserve(tileRows * inFeatures)
+        let tile = scratch.floats(tileRows * inFeatures)
         for start in stride(from: computed, to: outFeatures, by: tileRows) {
             let end = min(start + tileRows, outFeatures)
-            dequantize(weight, start..<end, into: tile, pool: pool)
+            // Widening is memory-bound, like a GEMV: on every thread.
+            ThreadPool.split(start..<end, over: pool) { rows in
+                weight.dequantizeRows(rows, into: tile + (rows.lowerBound - start) * inFeatures)
+            }
             BLAS.sgemm(transB: true, m: rows, n: end - start, k: inFeatures, a: x, lda: inFeatures,
                        b: tile, ldb: inFeatures, beta: beta, c: output + start, ldc: outFeatures)
-        }
-    }
-
-    /// Widens a tile on both cores (it is memory-bound, like a GEMV).
-    private static func dequantize(_ weight: WeightMatrix, _ range: Range<Int>, into tile: UnsafeMutablePointer<Float>,
-                                   pool: ThreadPool?) {
-        let threads = min(pool?.threadCount ?? 1, range.count)
-        guard let pool, threads > 1 else {
-            weight.dequantizeRows(range, into: tile)
-            return
-        }
-        let cols = weight.cols
-        pool.run(tasks: threads) { task in
-            let from = range.lowerBound + range.count * task / threads
-            let to = range.lowerBound + range.count * (task + 1) / threads
-            weight.dequantizeRows(from..<to, into: tile + (from - range.lowerBound) * cols)
         }
     }
 }

@@ -62,7 +62,9 @@ enum LowPrecisionMatMul {
             let tile = scratch.tile(tileRows * k)
             for start in stride(from: 0, to: n, by: tileRows) {
                 let end = min(start + tileRows, n)
-                weight.dequantizeRowsToBF16(start..<end, into: tile, pool: pool)
+                ThreadPool.split(start..<end, over: pool) { rows in
+                    weight.dequantizeRowsToBF16(rows, into: tile + (rows.lowerBound - start) * k)
+                }
                 guard OneDNN.multiply(.bf16, a: a, m: rows, k: k, w: tile, n: end - start, c: output + start, ldc: n,
                                       accumulate: accumulate) else { return start }
             }

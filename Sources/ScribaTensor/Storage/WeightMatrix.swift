@@ -287,42 +287,34 @@ extension WeightMatrix {
 
 extension WeightMatrix {
     /// Rows `range` of an int8 matrix as bf16 bit patterns (q · scale, rounded to nearest even) into
-    /// `destination` [range.count × cols]: the tile oneDNN's bf16 matmul multiplies by. Split over the
-    /// pool's threads (it is memory-bound). Only for int8 storage.
-    func dequantizeRowsToBF16(_ range: Range<Int>, into destination: UnsafeMutablePointer<UInt16>, pool: ThreadPool?) {
+    /// `destination` [range.count × cols]: the tile oneDNN's bf16 matmul multiplies by. Only for int8
+    /// storage. Allocates nothing.
+    func dequantizeRowsToBF16(_ range: Range<Int>, into destination: UnsafeMutablePointer<UInt16>) {
         guard case .int8(let values, let scales) = storage else { preconditionFailure("dequantizeRowsToBF16 needs int8 storage") }
-        let cols = cols, groupSize = groupSize, groupsPerRow = groupsPerRow
         values.withUnsafeBufferPointer { v in
             scales.withUnsafeBufferPointer { s in
-                let rowsPerTask = (range.count + (pool?.threadCount ?? 1) - 1) / (pool?.threadCount ?? 1)
-                let tasks = (range.count + rowsPerTask - 1) / rowsPerTask
-                let work = { (task: Int) in
-                    let from = range.lowerBound + task * rowsPerTask, to = min(from + rowsPerTask, range.upperBound)
-                    var widened = SIMD16<Float>()
-                    for r in from..<to {
-                        let q = v.baseAddress! + r * cols
-                        let out = destination + (r - range.lowerBound) * cols
-                        for g in 0..<groupsPerRow {
-                            let scale = s[r * groupsPerRow + g]
-                            let start = g * groupSize, end = min(start + groupSize, cols)
-                            var c = start
-                            while c + 16 <= end {
-                                let bytes = UnsafeRawPointer(q + c).loadUnaligned(as: SIMD16<Int8>.self)
-                                widened = SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: bytes)) * scale
-                                let bits = unsafeBitCast(widened, to: SIMD16<UInt32>.self)
-                                let rounded = (bits &+ 0x7FFF &+ ((bits &>> 16) & 1)) &>> 16
-                                UnsafeMutableRawPointer(out + c).storeBytes(of: SIMD16<UInt16>(truncatingIfNeeded: rounded),
-                                                                            as: SIMD16<UInt16>.self)
-                                c += 16
-                            }
-                            while c < end {
-                                out[c] = BFloat16(Float(q[c]) * scale).bitPattern
-                                c += 1
-                            }
+                for r in range {
+                    let q = v.baseAddress! + r * cols
+                    let out = destination + (r - range.lowerBound) * cols
+                    for g in 0..<groupsPerRow {
+                        let scale = s[r * groupsPerRow + g]
+                        let end = min((g + 1) * groupSize, cols)
+                        var c = g * groupSize
+                        while c + 16 <= end {
+                            let bytes = UnsafeRawPointer(q + c).loadUnaligned(as: SIMD16<Int8>.self)
+                            let widened = SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: bytes)) * scale
+                            let bits = unsafeBitCast(widened, to: SIMD16<UInt32>.self)
+                            // Round to nearest even, as BFloat16.narrow (int8 · scale is never NaN).
+                            let rounded = (bits &+ 0x7FFF &+ ((bits &>> 16) & 1)) &>> 16
+                            UnsafeMutableRawPointer(out + c).storeBytes(of: SIMD16<UInt16>(truncatingIfNeeded: rounded), as: SIMD16<UInt16>.self)
+                            c += 16
+                        }
+                        while c < end {
+                            out[c] = BFloat16(Float(q[c]) * scale).bitPattern
+                            c += 1
                         }
                     }
                 }
-                if let pool, tasks > 1 { pool.run(tasks: tasks, work) } else { for t in 0..<tasks { work(t) } }
             }
         }
     }
