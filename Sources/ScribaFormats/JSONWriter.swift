@@ -35,6 +35,8 @@ public enum JSONWriter {
     }
 
     public static func value(_ transcript: Transcript, source: TranscriptSource = .init()) -> JSONValue {
+        // Grouped once: the top level and the original's `alignment` both carry the sentences.
+        let grouped = sentences(transcript)
         var members: [(String, JSONValue)] = [
             ("language", .string(transcript.language)),
             ("language_name", .string(transcript.languageName)),
@@ -42,8 +44,8 @@ public enum JSONWriter {
             ("duration", .seconds(transcript.duration)),
             ("text", .string(transcript.text)),
             ("segments", .array(transcript.segments.map(segment))),
-            ("sentences", sentences(transcript)),
-            ("alignment", alignment(transcript)),
+            ("sentences", grouped),
+            ("alignment", alignment(transcript, sentences: grouped)),
             ("metadata", metadata(transcript, source: source)),
         ]
         if let chunks = transcript.chunks {
@@ -61,10 +63,10 @@ public enum JSONWriter {
     }
 
     /// `{"words": [{"word","start","end"}], "sentences": [{"text","start","end"}]}` as the original
-    /// pipeline wrote it; null when no word has times.
-    public static func alignment(_ transcript: Transcript) -> JSONValue {
+    /// pipeline wrote it; null when no word has times. `sentences`: already grouped, else grouped here.
+    public static func alignment(_ transcript: Transcript, sentences grouped: JSONValue? = nil) -> JSONValue {
         guard !transcript.words.isEmpty else { return .null }
-        return .object([("words", plainWords(transcript)), ("sentences", sentences(transcript))])
+        return .object([("words", plainWords(transcript)), ("sentences", grouped ?? sentences(transcript))])
     }
 
     /// `[{"word", "start", "end"}]`: every word, without confidence or flags.

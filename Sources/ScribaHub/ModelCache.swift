@@ -125,7 +125,8 @@ public struct ModelCache: Sendable {
         text.utf8.count == 40 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 
-    static func fileSize(_ url: URL) -> Int64? {
+    /// A file's size in bytes; nil when it cannot be read.
+    public static func fileSize(_ url: URL) -> Int64? {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
               let size = attributes[.size] as? NSNumber else { return nil }
         return size.int64Value

@@ -52,7 +52,7 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Seconds to wait for one answer of a remote service (--engine remote).")
     var remoteTimeout: Double = EngineChoice.defaultRemoteTimeout
 
-    @Option(help: "Longest chunk of audio sent to the engine at once, seconds (cut at pauses). Default: 30 (Qwen3, Whisper, remote). At most what the engine takes: whisper 30, qwen3 180, remote 1200.")
+    @Option(help: "Longest chunk of audio sent to the engine at once, seconds (cut at pauses). Default: 30 (Qwen3, Whisper, remote). At most what the engine takes: whisper \(Int(EngineChoice.chunkLimit(.whisper))), qwen3 \(Int(EngineChoice.chunkLimit(.qwen3))), remote \(Int(EngineChoice.chunkLimit(.remote))).")
     var maxChunkSeconds: Double?
 
     @Option(help: "Text that biases recognition: names, terms, topic (Qwen3: the prompt's system turn; Whisper: initial prompt).")
@@ -73,11 +73,11 @@ struct EngineOptions: ParsableArguments {
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads)).") }
         if !(remoteTimeout > 0 && remoteTimeout <= 86_400) { throw ValidationError("--remote-timeout \(remoteTimeout) is outside (0, 86400] seconds; e.g. --remote-timeout 600.") }
-        if let maxChunkSeconds {
-            if !(maxChunkSeconds >= 1) { throw ValidationError("--max-chunk-seconds must be at least 1 (got \(maxChunkSeconds)).") }
-            if let engine, maxChunkSeconds > EngineChoice.chunkLimit(engine) {
-                throw ValidationError("\(EngineChoiceError.chunkTooLong(seconds: maxChunkSeconds, kind: engine, limit: EngineChoice.chunkLimit(engine)))")
-            }
+        if let maxChunkSeconds, !(maxChunkSeconds >= 1) {
+            throw ValidationError("--max-chunk-seconds must be at least 1 (got \(maxChunkSeconds)).")
+        }
+        if let engine {
+            do { try checkChunkLength(engine) } catch { throw ValidationError("\(error)") }
         }
         if engine == .whisper, alignerModel != nil {
             throw ValidationError("\(EngineChoiceError.alignerWithWhisper)")
@@ -133,17 +133,20 @@ struct EngineOptions: ParsableArguments {
         return parts.joined(separator: " ")
     }
 
+    /// --max-chunk-seconds against the most `kind` takes in one call.
+    private func checkChunkLength(_ kind: EngineChoice.Kind) throws(EngineChoiceError) {
+        guard let maxChunkSeconds else { return }
+        let limit = EngineChoice.chunkLimit(kind)
+        if maxChunkSeconds > limit { throw .chunkTooLong(seconds: maxChunkSeconds, kind: kind, limit: limit) }
+    }
+
     /// The pipeline these flags describe, with options asking for word times the cheapest way: the
     /// aligner when there is one, else the recogniser's own; and the engine and model it runs, for
     /// the JSON's metadata (the caller adds the file).
     func makePipeline(wordTimes: Bool = true) async throws -> (TranscriptionPipeline, PipelineOptions, TranscriptSource) {
         // The default engine is known only now (Qwen3 when cached): check the chunk length before
         // any model is pulled or loaded.
-        if let maxChunkSeconds {
-            let kind = EngineFactory.resolvedKind(choice, notice: { _ in })
-            let limit = EngineChoice.chunkLimit(kind)
-            if maxChunkSeconds > limit { throw EngineChoiceError.chunkTooLong(seconds: maxChunkSeconds, kind: kind, limit: limit) }
-        }
+        try checkChunkLength(EngineFactory.resolvedKind(choice, notice: { _ in }))
         let resolved = try await resolvingModels()
         let (recognizer, aligner) = try resolved.makeEngines()
         let options = PipelineOptions(

@@ -38,10 +38,7 @@ struct GuardFlags: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Decode again, on its own, any stretch of speech (≥ 0.4 s by the voice-activity detector) inside a chunk that no word covers, and put its words in place: Whisper sometimes ends a window early or leaves a sentence out.")
     var recoverSkippedSpeech = true
 
-    @Option(help: "Voice detector for chunking and the guards: silero (the bundled Silero VAD gating the energy detector: music, noise and applause are not speech) or energy (signal energy with hysteresis alone).")
-    var vad: VoiceDetectorKind = .silero
-
-    @OptionGroup var silero: SileroFlags
+    @OptionGroup var voice: VoiceDetectorFlags
 
     @Option(help: "Context-echo guard: contexts of at least this many words (characters in Chinese/Japanese/Thai) found verbatim in a chunk's text make it be re-decoded without the context; 0 turns the guard off.")
     var contextEchoMinWords = PipelineOptions.defaultContextEchoMinWords
@@ -58,11 +55,7 @@ struct GuardFlags: ParsableArguments {
         if contextEchoMinWords < 0 { throw ValidationError("--context-echo-min-words must be 0 or more (got \(contextEchoMinWords)).") }
     }
 
-    /// The voice detector's part of the batch manifest's settings: another detector redoes files.
-    var settingsKey: String {
-        let s = silero
-        return vad == .silero ? "vad=silero/\(s.vadThreshold)/\(s.minSilenceMs)/\(s.speechPadMs)/\(s.minSpeechMs)" : "vad=energy"
-    }
+    var settingsKey: String { voice.settingsKey }
 
     func apply(to options: inout PipelineOptions) {
         options.recognition.repetitionGuard = repetitionOptions
@@ -71,8 +64,22 @@ struct GuardFlags: ParsableArguments {
         options.dropSilentTail = dropSilentTail
         options.recoverSkippedSpeech = recoverSkippedSpeech
         options.contextEchoMinWords = contextEchoMinWords
-        options.voiceDetector = vad
-        options.sileroOptions = silero.segmentOptions
+        options.voiceDetector = voice.vad
+        options.sileroOptions = voice.silero.segmentOptions
+    }
+}
+
+/// `--vad` and Silero's thresholds: the pipeline's guards and `scriba serve` choose the detector alike.
+struct VoiceDetectorFlags: ParsableArguments {
+    @Option(help: "Voice detector for chunking and the guards: silero (the bundled Silero VAD gating the energy detector: music, noise and applause are not speech) or energy (signal energy with hysteresis alone).")
+    var vad: VoiceDetectorKind = .silero
+
+    @OptionGroup var silero: SileroFlags
+
+    /// The voice detector's part of the batch manifest's settings: another detector redoes files.
+    var settingsKey: String {
+        let s = silero
+        return vad == .silero ? "vad=silero/\(s.vadThreshold)/\(s.minSilenceMs)/\(s.speechPadMs)/\(s.minSpeechMs)" : "vad=energy"
     }
 }
 

@@ -21,15 +21,15 @@ enum PlanLines {
         } else {
             line += "wall time unknown"
         }
-        line += ", peak memory about \(gigabytes(plan.peakBytes))"
-        if let available = plan.availableBytes { line += " of \(gigabytes(available)) available" }
+        line += ", peak memory about \(BatchPlan.gigabytes(plan.peakBytes))"
+        if let available = plan.availableBytes { line += " of \(BatchPlan.gigabytes(available)) available" }
         return line + " (\(plan.figures.basis))"
     }
 
     /// The warning when the jobs would not fit in memory; nil when they do.
     static func memoryWarning(_ plan: BatchPlan) -> String? {
         guard plan.exceedsMemory, let available = plan.availableBytes else { return nil }
-        return "warning: --jobs \(plan.jobs) needs about \(gigabytes(plan.peakBytes)) but \(gigabytes(available)) is available; pass a smaller --jobs."
+        return "warning: --jobs \(plan.jobs) needs about \(BatchPlan.gigabytes(plan.peakBytes)) but \(BatchPlan.gigabytes(available)) is available; pass a smaller --jobs."
     }
 
     /// Every input with its length (or why it cannot be read), then the summary and any warning.
@@ -53,5 +53,4 @@ enum PlanLines {
         return false
     }
 
-    static func gigabytes(_ bytes: Double) -> String { String(format: "%.1f GB", bytes / 1e9) }
 }

@@ -50,10 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var engine: EngineOptions
 
-    @Option(help: "Voice detector for every request: silero (the bundled Silero VAD gating the energy detector: music, noise and applause are not speech) or energy (signal energy alone).")
-    var vad: VoiceDetectorKind = .silero
-
-    @OptionGroup var silero: SileroFlags
+    @OptionGroup var voice: VoiceDetectorFlags
 
     func validate() throws {
         for (name, port) in [("--asr-port", asrPort), ("--align-port", alignPort), ("--ui-port", uiPort)]
@@ -97,7 +94,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let engines = EngineHost(limiter: ConcurrencyLimiter(maxConcurrent: maxConcurrency, maxQueued: maxQueue),
-                                 voiceDetector: vad, sileroOptions: silero.segmentOptions)
+                                 voiceDetector: voice.vad, sileroOptions: voice.silero.segmentOptions)
         if resolvedAPIKey == nil && !["127.0.0.1", "localhost", "::1"].contains(host) {
             printError("warning: serving on \(host) without an API key: anyone who can reach this address can use the models. Set --api-key or SCRIBA_API_KEY.")
         }

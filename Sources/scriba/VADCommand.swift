@@ -42,11 +42,9 @@ struct VADCommand: ParsableCommand {
         if failed > 0 { throw InputsFailed(failed: failed, total: files.count) }
     }
 
-    static func seconds(_ value: Double) -> String { String(format: "%.3f", value) }
-
     /// "start end" per line (seconds, 3 decimals), prefixed with the file when there are several.
     static func text(_ file: URL, _ speech: [SpeechSpan], many: Bool) -> String {
-        speech.map { (many ? "\(file.path)\t" : "") + "\(seconds($0.start))\t\(seconds($0.end))" }.joined(separator: "\n")
+        speech.map { (many ? "\(file.path)\t" : "") + "\(Timecode.decimalSeconds($0.start))\t\(Timecode.decimalSeconds($0.end))" }.joined(separator: "\n")
     }
 
     static func jsonLine(_ file: URL, _ duration: Double, _ speech: [SpeechSpan]) -> String {

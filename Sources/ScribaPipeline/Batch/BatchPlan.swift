@@ -7,6 +7,9 @@ import ScribaModels
 /// as the original pipeline's `estimate_resource_requirements` did: audio length × the engine's
 /// real-time factor, and memory for the models plus each concurrent job.
 public struct BatchPlan: Sendable {
+    /// "1.2 GB": how the plan writes memory and model sizes.
+    public static func gigabytes(_ bytes: Double) -> String { String(format: "%.1f GB", bytes / 1e9) }
+
     public struct Input: Sendable {
         public var url: URL
         /// nil when the file could not be probed (`problem` says why; the batch will report it).
@@ -129,13 +132,12 @@ public struct EngineFigures: Sendable, Equatable {
             // Another Whisper size (or layout): base's figures scaled by the weights on disk.
             let scale = bytes / whisperBaseFileBytes
             guard abs(scale - 1) > 0.05 else { return base }
-            var figures = whisperBase
-            figures.modelBytes *= scale
-            figures.jobBytes *= scale
-            figures.loadSeconds *= scale
-            figures.realTimeFactor = whisperBase.realTimeFactor.map { $0 * scale * whisperSpeed(choice.precision) }
-            figures.basis = "Whisper base's measured figures scaled by the model's weights (\(gb(bytes)) on disk)"
-            return figures
+            base.modelBytes *= scale
+            base.jobBytes *= scale
+            base.loadSeconds *= scale
+            base.realTimeFactor = base.realTimeFactor.map { $0 * scale }
+            base.basis = "Whisper base's measured figures scaled by the model's weights (\(BatchPlan.gigabytes(bytes)) on disk)"
+            return base
         case .qwen3:
             let name = choice.model ?? KnownModels.preferredRecognizers[0]
             let stored = weightBytes(name) ?? (name.contains("0.6B") ? 1.57e9 : 4.09e9)
@@ -156,7 +158,7 @@ public struct EngineFigures: Sendable, Equatable {
                 realTimeFactor: stored / 1e9 * qwen3RTFPerWeightGB * speed + (aligner == nil ? 0 : alignerRTF),
                 loadSeconds: resident / 1e9 * loadSecondsPerGB, modelBytes: resident,
                 jobBytes: resident * (qwen3PeakRatio - 1),
-                basis: "Qwen3-ASR 1.7B's measured time per GB of weights (scriba-bench, docs/benchmarks.md), \(gb(stored)) of weights")
+                basis: "Qwen3-ASR 1.7B's measured time per GB of weights (scriba-bench, docs/benchmarks.md), \(BatchPlan.gigabytes(stored)) of weights")
         }
     }
 
@@ -178,12 +180,9 @@ public struct EngineFigures: Sendable, Equatable {
     static func weightBytes(_ nameOrPath: String) -> Double? {
         guard let folder = try? ModelResolver().localLocation(nameOrPath),
               let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return nil }
-        let sizes = names.filter { $0.hasSuffix(".safetensors") || $0 == "model.bin" }.compactMap { name -> Double? in
-            let path = folder.appendingPathComponent(name).resolvingSymlinksInPath().path
-            return ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.doubleValue
+        let sizes = names.filter { $0.hasSuffix(".safetensors") || $0 == "model.bin" }.compactMap { name in
+            ModelCache.fileSize(folder.appendingPathComponent(name).resolvingSymlinksInPath()).map(Double.init)
         }
         return sizes.isEmpty ? nil : sizes.reduce(0, +)
     }
-
-    static func gb(_ bytes: Double) -> String { String(format: "%.2f GB", bytes / 1e9) }
 }

@@ -246,14 +246,15 @@ public struct BatchRunner: Sendable {
                                             audioSeconds: audio.duration, outputs: records)
             return (index, report, outputs, entry, nil)
         } catch {
+            let reason = ReadableError.sentence(error)
             var failure: BatchError?
             if let error = error as? BatchError, case .cannotWrite = error { failure = error }
             if failure == nil, let failureOutputs = configuration.failureOutputs {
-                let outputs = failureOutputs(BatchFailure(input: input, audioSeconds: audioSeconds, error: Self.reason(error), attempts: attempt))
+                let outputs = failureOutputs(BatchFailure(input: input, audioSeconds: audioSeconds, error: reason, attempts: attempt))
                 do { _ = try save(outputs, stem: stem) } catch let error as BatchError { failure = error } catch {}
             }
             let report = FileReport(input: input.path, status: .failed, audioSeconds: audioSeconds,
-                                    processingSeconds: seconds(), outputs: [], error: Self.reason(error))
+                                    processingSeconds: seconds(), outputs: [], error: reason)
             return (index, report, [], nil, failure)
         }
     }
@@ -271,5 +272,4 @@ public struct BatchRunner: Sendable {
 
     /// A one-line reason: the error's description (Scriba's errors say what to do; Foundation's are
     /// named by what happened, `ReadableError`).
-    static func reason(_ error: Error) -> String { ReadableError.sentence(error) }
 }

@@ -69,6 +69,7 @@ struct RemoteHTTPClient: Sendable {
         let expired = Expiry()
         return try await withCheckedThrowingContinuation { continuation in
             let task = URLSession.shared.dataTask(with: request) { data, response, error in
+                expired.finish()
                 if expired.isSet {
                     continuation.resume(throwing: RemoteEngineError.timedOut(url: url, seconds: timeout))
                 } else if let error {
@@ -82,19 +83,41 @@ struct RemoteHTTPClient: Sendable {
             task.resume()
             // FoundationNetworking (Linux) applies `timeoutInterval` only to a stalled transfer, not
             // to a server still thinking: the whole request is bounded here.
-            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
-                expired.set()
-                task.cancel()
-            }
+            expired.start(after: timeout) { task.cancel() }
         }
     }
 
-    /// Set once the request's time is up; read by its completion handler on another thread.
+    /// A request's deadline: `isSet` once its time is up (read by the completion handler on another
+    /// thread). The timer is cancelled when the request finishes, so no finished request is kept alive
+    /// until its timeout.
     private final class Expiry: @unchecked Sendable {
         private let lock = NSLock()
         private var value = false
+        private var finished = false
+        private var timer: DispatchWorkItem?
         var isSet: Bool { lock.withLock { value } }
-        func set() { lock.withLock { value = true } }
+
+        func start(after seconds: Double, onExpiry: @escaping @Sendable () -> Void) {
+            let item = DispatchWorkItem { [self] in
+                lock.withLock { value = true }
+                onExpiry()
+            }
+            let scheduled: Bool = lock.withLock {
+                guard !finished else { return false }
+                timer = item
+                return true
+            }
+            if scheduled { DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: item) }
+        }
+
+        func finish() {
+            let item: DispatchWorkItem? = lock.withLock {
+                finished = true
+                defer { timer = nil }
+                return timer
+            }
+            item?.cancel()
+        }
     }
 
     /// The service's error message (`{"error": {"message": ...}}`), else the body's start.

@@ -1,3 +1,5 @@
+import ScribaPipeline
+
 /// The web page's two languages. The original pipeline's page is Chinese and most of its users read
 /// Chinese; the browser's `Accept-Language` picks, `?lang=zh|en` (the page's switch) overrides.
 enum PageLanguage: String, Sendable, CaseIterable {
@@ -49,15 +51,18 @@ enum PageLanguage: String, Sendable, CaseIterable {
         ("failed", "Failed:", "失败："),
     ]
 
+    /// Chinese names of the languages the page offers (in menu order); the English names are `Language.known`'s.
+    static let chineseNames: [(code: String, name: String)] = [
+        ("zh", "中文"), ("en", "英语"), ("ja", "日语"), ("ko", "韩语"), ("yue", "粤语"), ("de", "德语"), ("fr", "法语"),
+        ("es", "西班牙语"), ("pt", "葡萄牙语"), ("it", "意大利语"), ("ru", "俄语"), ("ar", "阿拉伯语"), ("th", "泰语"),
+        ("vi", "越南语"), ("id", "印尼语"), ("tr", "土耳其语"), ("hi", "印地语"),
+    ]
+
     /// The language menu: auto-detect, then the languages the page offers, named in this language.
     var languageOptions: String {
-        let names: [(String, String, String)] = [
-            ("zh", "Chinese", "中文"), ("en", "English", "英语"), ("ja", "Japanese", "日语"), ("ko", "Korean", "韩语"),
-            ("yue", "Cantonese", "粤语"), ("de", "German", "德语"), ("fr", "French", "法语"), ("es", "Spanish", "西班牙语"),
-            ("pt", "Portuguese", "葡萄牙语"), ("it", "Italian", "意大利语"), ("ru", "Russian", "俄语"), ("ar", "Arabic", "阿拉伯语"),
-            ("th", "Thai", "泰语"), ("vi", "Vietnamese", "越南语"), ("id", "Indonesian", "印尼语"), ("tr", "Turkish", "土耳其语"),
-            ("hi", "Hindi", "印地语"),
-        ]
+        let names = Self.chineseNames.map { entry in
+            (entry.code, Language.known.first { $0.code == entry.code }?.name ?? entry.code, entry.name)
+        }
         let auto = self == .zh ? "自动检测" : "auto-detect"
         return (["      <option value=\"auto\">\(auto)</option>"] + names.map { code, english, chinese in
             "      <option value=\"\(code)\">\(self == .zh ? chinese : english) (\(code))</option>"

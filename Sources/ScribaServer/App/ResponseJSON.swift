@@ -9,12 +9,6 @@ enum ResponseJSON {
     /// The response header the request log reads the audio length from.
     static let audioSecondsHeader = HTTPField.Name("X-Audio-Seconds")!
 
-    /// `[{"word", "start", "end"}]`
-    static func words(_ transcript: Transcript) -> JSONValue { JSONWriter.plainWords(transcript) }
-
-    /// `[{"text", "start", "end"}]`, sentences cut at the text's punctuation.
-    static func sentences(_ transcript: Transcript) -> JSONValue { JSONWriter.sentences(transcript) }
-
     /// `[{"start", "end", "status"}]`
     static func chunks(_ transcript: Transcript) -> JSONValue {
         .array((transcript.chunks ?? []).map { chunk in

@@ -3,8 +3,12 @@
 // `{{key}}` slots filled from `PageLanguage`'s labels (Chinese or English).
 
 enum WebPage {
-    /// The page in `language`.
-    static func html(_ language: PageLanguage) -> String {
+    /// The page in `language`, filled once per language (not on every request).
+    static func html(_ language: PageLanguage) -> String { pages[language] ?? filled(language) }
+
+    private static let pages = Dictionary(uniqueKeysWithValues: PageLanguage.allCases.map { ($0, filled($0)) })
+
+    private static func filled(_ language: PageLanguage) -> String {
         var page = template.replacingOccurrences(of: "{{options}}", with: language.languageOptions)
         for (key, text) in language.labels { page = page.replacingOccurrences(of: "{{\(key)}}", with: text) }
         return page

@@ -44,8 +44,8 @@ struct AlignRoutes: Sendable {
         let input = try AlignRequest(form)
         let transcript = try await engines.align(input.audio, text: input.text, language: input.language)
         let body = JSONValue.object([
-            ("words", ResponseJSON.words(transcript)),
-            ("sentences", ResponseJSON.sentences(transcript)),
+            ("words", JSONWriter.plainWords(transcript)),
+            ("sentences", JSONWriter.sentences(transcript)),
             ("duration", .seconds(transcript.duration)),
             ("language", .string(input.language.code)),
             ("language_name", .string(input.language.name)),

@@ -103,7 +103,7 @@ struct OpenAIRoutes: Sendable {
                 ])
             })))
         }
-        if input.wordTimestamps { members.append(("words", ResponseJSON.words(transcript))) }
+        if input.wordTimestamps { members.append(("words", JSONWriter.plainWords(transcript))) }
         return .object(members)
     }
 

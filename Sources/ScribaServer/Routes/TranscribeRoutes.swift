@@ -59,9 +59,11 @@ struct TranscribeRoutes: Sendable {
             ("coverage", .string(transcript.coverageLabel)),
         ]
         if input.timestamps {
-            members.append(("words", ResponseJSON.words(transcript)))
-            members.append(("sentences", ResponseJSON.sentences(transcript)))
-            members.append(("alignment", JSONWriter.alignment(transcript)))
+            // Words and sentences once, for the flat keys and the original's `alignment` alike.
+            let words = JSONWriter.plainWords(transcript), sentences = JSONWriter.sentences(transcript)
+            members.append(("words", words))
+            members.append(("sentences", sentences))
+            members.append(("alignment", transcript.words.isEmpty ? .null : .object([("words", words), ("sentences", sentences)])))
         }
         if includeSubtitles {
             members.append(("srt", .string(render(.srt, transcript))))
