@@ -23,6 +23,9 @@ public struct PipelineOptions: Sendable, Equatable {
     /// dropped (`SilentTail`): Whisper decodes past the speech (repeats, guesses) and its DTW piles
     /// those words on the chunk's last frame.
     public var dropSilentTail: Bool
+    /// Words decoded a second time in a chunk and piled by the word timing onto one spot, faster
+    /// than speech, are dropped (`PiledRepeat`): a repeat that stops short of the chunk's end.
+    public var dropPiledRepeats: Bool
     /// Stretches of speech inside a chunk that no word covers are decoded again on their own and
     /// their words put in place (`SkippedSpeech`): Whisper ends a window early or leaves out a
     /// sentence. Needs word times (Whisper's own or the aligner's).
@@ -40,8 +43,8 @@ public struct PipelineOptions: Sendable, Equatable {
     public init(recognition: RecognitionOptions = .init(), align: Bool = true, maxChunkDuration: Double? = nil,
                 skipSilentChunks: Bool = true, minSpeechSeconds: Double = defaultMinSpeechSeconds,
                 contextEchoMinWords: Int = defaultContextEchoMinWords, trimWordsToSpeech: Bool = true,
-                speechPad: Double = defaultSpeechPad, dropSilentTail: Bool = true,
-                recoverSkippedSpeech: Bool = true, voiceDetector: VoiceDetectorKind = .energy,
+                speechPad: Double = defaultSpeechPad, dropSilentTail: Bool = true, dropPiledRepeats: Bool = true,
+                recoverSkippedSpeech: Bool = true, voiceDetector: VoiceDetectorKind = .silero,
                 sileroOptions: SpeechSegmentOptions = .init()) {
         self.recognition = recognition
         self.align = align
@@ -52,15 +55,16 @@ public struct PipelineOptions: Sendable, Equatable {
         self.trimWordsToSpeech = trimWordsToSpeech
         self.speechPad = speechPad
         self.dropSilentTail = dropSilentTail
+        self.dropPiledRepeats = dropPiledRepeats
         self.recoverSkippedSpeech = recoverSkippedSpeech
         self.voiceDetector = voiceDetector
         self.sileroOptions = sileroOptions
     }
 }
 
-/// The voice detector the pipeline listens with. The command line and `scriba serve` default to
-/// Silero; the library's `PipelineOptions` keeps energy as its default, so code (and tests) that feed
-/// synthetic signals, which Silero rightly calls non-speech, choose Silero explicitly.
+/// The voice detector the pipeline listens with; Silero by default (the library, the command line
+/// and `scriba serve` alike). Code that feeds synthetic signals (tones, noise), which Silero rightly
+/// calls non-speech, chooses `.energy`.
 public enum VoiceDetectorKind: String, Sendable, CaseIterable, Equatable {
     /// Silero VAD (bundled) gating the energy detector: music, noise and applause are not speech.
     case silero
@@ -69,7 +73,7 @@ public enum VoiceDetectorKind: String, Sendable, CaseIterable, Equatable {
 }
 
 /// Audio in, `Transcript` out: chunk → skip silent chunks → recognise (context-echo guard) → align →
-/// shift every time by its chunk's true start sample → drop a silent tail → decode skipped speech
+/// shift every time by its chunk's true start sample → drop a silent tail and piled repeats → decode skipped speech
 /// again → trim words to their speech → merge. Every chunk gets a `ChunkCoverage`
 /// saying whether its text is complete. Commands and the server call this; engines never see offsets.
 public struct TranscriptionPipeline: Sendable {
@@ -177,6 +181,15 @@ public struct TranscriptionPipeline: Sendable {
                     // The budget or the loop guard stopped the decoder after it had run past the
                     // audio: nothing spoken is missing.
                     if status == .truncated || status == .repetition { status = .ok }
+                    if shifted.isEmpty { status = .empty }
+                }
+            }
+            if options.dropPiledRepeats {
+                let piled = PiledRepeat.runs(in: shifted)
+                if !piled.isEmpty {
+                    shifted = PiledRepeat.dropping(piled, from: shifted)
+                    let count = piled.map(\.count).reduce(0, +)
+                    notes.append("\(count) repeated word\(count == 1 ? "" : "s") piled on one spot dropped")
                     if shifted.isEmpty { status = .empty }
                 }
             }
@@ -305,23 +318,30 @@ public struct TranscriptionPipeline: Sendable {
         return try await recognizer.transcribe(piece, options: plain)
     }
 
-    /// Times for a known text: the aligner over the whole audio, in one call. Without an aligner,
-    /// the recogniser's own word times carried over to the text (`WordTimeTransfer`; its words went
-    /// through `transcribe`'s guards and speech trimming already); a recogniser without word times
-    /// leaves `PipelineError.noAligner`.
+    /// Times for a known text: the aligner over the whole audio, in one call, each word then trimmed
+    /// to its speech as `options`' voice detector hears it. Without an aligner, the recogniser's own
+    /// word times carried over to the text (`WordTimeTransfer`; its words went through `transcribe`'s
+    /// guards and speech trimming already); a recogniser without word times leaves
+    /// `PipelineError.noAligner`. Only the voice-detector and speech-trim fields of `options` apply.
     public func align(_ audio: AudioBuffer, text: String, language: Language,
-                      trimWordsToSpeech: Bool = true, speechPad: Double = PipelineOptions.defaultSpeechPad) async throws -> Transcript {
-        guard let aligner else { return try await alignFromRecognizedWords(audio, text: text, language: language) }
+                      options: PipelineOptions = .init()) async throws -> Transcript {
+        guard let aligner else { return try await alignFromRecognizedWords(audio, text: text, language: language, options: options) }
         let words = try await aligner.align(audio, text: text, language: language)
         var segment = TranscriptSegment(start: words.first?.start ?? 0, end: words.last?.end ?? audio.duration,
                                         text: text, words: words)
-        if trimWordsToSpeech { segment = [segment].trimmedToSpeech(SpeechMap(audio, voiceActivity: voiceActivity), pad: speechPad)[0] }
+        if options.trimWordsToSpeech, !words.isEmpty {
+            let speech = SpeechMap(audio, voiceActivity: try voiceActivity(for: audio, options: options))
+            segment = [segment].trimmedToSpeech(speech, pad: options.speechPad)[0]
+        }
         return Transcript(language: language.code, duration: audio.duration, segments: text.isEmpty ? [] : [segment])
     }
 
-    private func alignFromRecognizedWords(_ audio: AudioBuffer, text: String, language: Language) async throws -> Transcript {
+    private func alignFromRecognizedWords(_ audio: AudioBuffer, text: String, language: Language,
+                                          options listening: PipelineOptions) async throws -> Transcript {
         guard recognizer != nil else { throw PipelineError.noAligner }
-        let options = PipelineOptions(recognition: RecognitionOptions(language: language, wordTimestamps: true), align: true)
+        var options = listening
+        options.recognition = RecognitionOptions(language: language, wordTimestamps: true)
+        options.align = true
         let recognized = try await transcribe(audio, options: options)
         guard !recognized.words.isEmpty else { throw PipelineError.noAligner }
         let units = WordTimeTransfer.units(of: text, language: language)

@@ -27,6 +27,11 @@ struct AlignCommand: AsyncParsableCommand {
 
     @OptionGroup var engine: EngineOptions
 
+    @Flag(inversion: .prefixedNo, help: "Move word starts (ends) that lie in a pause to where the voice detector hears the word begin (end).")
+    var trimToSpeech = true
+
+    @OptionGroup var voice: VoiceDetectorFlags
+
     func validate() throws {
         if (text == nil) == (textFile == nil) { throw ValidationError("Pass the text with exactly one of --text or --text-file.") }
         if try engine.parsedLanguage() == nil {
@@ -53,7 +58,9 @@ struct AlignCommand: AsyncParsableCommand {
         let decoded = try AudioFile.load(URL(fileURLWithPath: audio))
         let pipeline = try await makePipeline()
         let trimmed = spoken.trimmingCharacters(in: .whitespacesAndNewlines)
-        let transcript = try await pipeline.align(decoded.audio, text: trimmed, language: language)
+        var options = PipelineOptions(trimWordsToSpeech: trimToSpeech)
+        voice.apply(to: &options)
+        let transcript = try await pipeline.align(decoded.audio, text: trimmed, language: language, options: options)
         if !trimmed.isEmpty && transcript.words.isEmpty {
             throw ValidationError("The text has no words to time (only punctuation or symbols); pass the spoken words.")
         }

@@ -35,6 +35,9 @@ struct GuardFlags: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Drop a chunk's last words when the voice-activity detector hears no speech under them and they run to the chunk's end: text Whisper decoded past the speech (a repeated or guessed sentence).")
     var dropSilentTail = true
 
+    @Flag(inversion: .prefixedNo, help: "Drop words decoded a second time inside a chunk that the word timing piled onto one spot (≥ 3 zero-length words repeating the chunk's earlier words): Whisper repeating the sentence it just heard.")
+    var dropPiledRepeats = true
+
     @Flag(inversion: .prefixedNo, help: "Decode again, on its own, any stretch of speech (≥ 0.4 s by the voice-activity detector) inside a chunk that no word covers, and put its words in place: Whisper sometimes ends a window early or leaves a sentence out.")
     var recoverSkippedSpeech = true
 
@@ -62,10 +65,10 @@ struct GuardFlags: ParsableArguments {
         options.skipSilentChunks = skipSilence
         options.trimWordsToSpeech = trimToSpeech
         options.dropSilentTail = dropSilentTail
+        options.dropPiledRepeats = dropPiledRepeats
         options.recoverSkippedSpeech = recoverSkippedSpeech
         options.contextEchoMinWords = contextEchoMinWords
-        options.voiceDetector = voice.vad
-        options.sileroOptions = voice.silero.segmentOptions
+        voice.apply(to: &options)
     }
 }
 
@@ -80,6 +83,11 @@ struct VoiceDetectorFlags: ParsableArguments {
     var settingsKey: String {
         let s = silero
         return vad == .silero ? "vad=silero/\(s.vadThreshold)/\(s.minSilenceMs)/\(s.speechPadMs)/\(s.minSpeechMs)" : "vad=energy"
+    }
+
+    func apply(to options: inout PipelineOptions) {
+        options.voiceDetector = vad
+        options.sileroOptions = silero.segmentOptions
     }
 }
 

@@ -146,7 +146,7 @@ struct OutputGuardTests {
         let first = ScriptedLoopRecognizer.decode(options: .init(), noRepeat: nil, budget: 200)
         #expect(first.loopAt == 13 && first.ids == [0, 1, 2, 3], "stopped 10 tokens into the loop, one 'charlie delta' kept")
 
-        let transcript = try await pipeline.transcribe(audio, options: PipelineOptions(align: false))
+        let transcript = try await pipeline.transcribe(audio, options: byEnergy(PipelineOptions(align: false)))
         #expect(transcript.text == "alpha bravo charlie delta charlie delta echo foxtrot golf")
         #expect(transcript.chunks?.map(\.status) == [.ok])
         #expect(transcript.chunks?.first?.note == "repetition loop stopped and re-decoded")
@@ -156,7 +156,7 @@ struct OutputGuardTests {
     @Test func aLoopThatSurvivesTheRetryIsFlaggedAndCut() async throws {
         let pipeline = TranscriptionPipeline(recognizer: ScriptedLoopRecognizer(stubborn: true), chunker: FixedWindowChunker())
         let audio = AudioBuffer(samples: [Float](repeating: 0.3, count: 16_000), sampleRate: 16_000)
-        let transcript = try await pipeline.transcribe(audio, options: PipelineOptions(align: false))
+        let transcript = try await pipeline.transcribe(audio, options: byEnergy(PipelineOptions(align: false)))
         #expect(transcript.text == "alpha bravo charlie delta")
         #expect(transcript.chunks?.map(\.status) == [.repetition])
         #expect(!transcript.isComplete && transcript.partialChunks.count == 1)
@@ -166,15 +166,15 @@ struct OutputGuardTests {
         let pipeline = TranscriptionPipeline(recognizer: LeakyRecognizer(), chunker: FixedWindowChunker())
         let audio = AudioBuffer(samples: [Float](repeating: 0.3, count: 16_000), sampleRate: 16_000)
         let context = "Agenda: quarterly budget review, Dr. Okonkwo"
-        let echoed = try await pipeline.transcribe(audio, options: PipelineOptions(recognition: .init(context: context), align: false))
+        let echoed = try await pipeline.transcribe(audio, options: byEnergy(PipelineOptions(recognition: .init(context: context), align: false)))
         #expect(echoed.text == LeakyRecognizer.speech)
         #expect(echoed.chunks?.first?.note == "context echoed into the text: re-decoded without the context")
         // A one-word hotword in the text is what a context is for: kept.
-        let hotword = try await pipeline.transcribe(audio, options: PipelineOptions(recognition: .init(context: "Okonkwo"), align: false))
+        let hotword = try await pipeline.transcribe(audio, options: byEnergy(PipelineOptions(recognition: .init(context: "Okonkwo"), align: false)))
         #expect(hotword.text == "Okonkwo The meeting starts now.")
         // Guard off: the echo stays.
         let off = try await pipeline.transcribe(
-            audio, options: PipelineOptions(recognition: .init(context: context), align: false, contextEchoMinWords: 0))
+            audio, options: byEnergy(PipelineOptions(recognition: .init(context: context), align: false, contextEchoMinWords: 0)))
         #expect(off.text.hasPrefix("Agenda: quarterly"))
         #expect(ContextEcho.isEcho("so, agenda quarterly budget review dr okonkwo!", context: context, minWords: 4))
         #expect(!ContextEcho.isEcho("agenda quarterly budget", context: context, minWords: 4))
@@ -186,7 +186,7 @@ struct OutputGuardTests {
         let pipeline = TranscriptionPipeline(recognizer: engine, chunker: FixedWindowChunker())
         // Speech, silence, a chunk the engine fails on, a truncated chunk, silence.
         let audio = blocks([0.3, nil, 0.5, 0.25, nil])
-        let transcript = try await pipeline.transcribe(audio, options: PipelineOptions(align: false))
+        let transcript = try await pipeline.transcribe(audio, options: byEnergy(PipelineOptions(align: false)))
         #expect(engine.calls == 3)
         #expect(transcript.chunks?.map(\.status) == [.ok, .empty, .failed, .truncated, .empty])
         #expect(transcript.chunks?[1].note == "silent (VAD): not sent to the model")
@@ -207,14 +207,14 @@ struct OutputGuardTests {
         // With the silence skip off, the engine hears every chunk.
         let all = CountingRecognizer()
         _ = try await TranscriptionPipeline(recognizer: all, chunker: FixedWindowChunker())
-            .transcribe(audio, options: PipelineOptions(align: false, skipSilentChunks: false))
+            .transcribe(audio, options: byEnergy(PipelineOptions(align: false, skipSilentChunks: false)))
         #expect(all.calls == 5)
     }
 
     @Test func anEngineFailingOnEveryChunkIsAnError() async {
         let pipeline = TranscriptionPipeline(recognizer: CountingRecognizer(), chunker: FixedWindowChunker())
         await #expect(throws: CountingRecognizer.Broken.self) {
-            try await pipeline.transcribe(blocks([0.5, nil, 0.5]), options: PipelineOptions(align: false))
+            try await pipeline.transcribe(blocks([0.5, nil, 0.5]), options: byEnergy(PipelineOptions(align: false)))
         }
     }
 }

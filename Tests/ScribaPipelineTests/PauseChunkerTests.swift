@@ -31,7 +31,7 @@ struct PauseChunkerTests {
     @Test func everyAlignedWordLandsInsideItsClip() async throws {
         let signal = sixteenClips()
         let pipeline = TranscriptionPipeline(recognizer: EarRecognizer(maxChunkDuration: 3), aligner: EarAligner())
-        let transcript = try await pipeline.transcribe(signal.audio, options: PipelineOptions(recognition: .init(language: Language.known[1])))
+        let transcript = try await pipeline.transcribe(signal.audio, options: byEnergy(PipelineOptions(recognition: .init(language: Language.known[1]))))
         #expect((transcript.chunks?.count ?? 0) >= 10)
         let words = transcript.words
         #expect(words.map(\.text) == signal.words.map { "w\($0.code)" })
@@ -57,7 +57,7 @@ struct PauseChunkerTests {
         for (a, b) in zip(chunks, chunks.dropFirst()) { #expect(b.startSample == a.endSample - 16_000) }
 
         let pipeline = TranscriptionPipeline(recognizer: EarRecognizer(maxChunkDuration: 4), aligner: EarAligner(), chunker: chunker)
-        let transcript = try await pipeline.transcribe(signal.audio, options: PipelineOptions(recognition: .init(language: Language.known[1])))
+        let transcript = try await pipeline.transcribe(signal.audio, options: byEnergy(PipelineOptions(recognition: .init(language: Language.known[1]))))
         let words = transcript.words
         // None lost, none doubled, each with its true (whole, not cut) times.
         #expect(words.map(\.text) == signal.words.map { "w\($0.code)" })
@@ -73,7 +73,7 @@ struct PauseChunkerTests {
         let durations = [(0..<30).map { _ in Double(Int.random(in: 25...45, using: &rng)) / 100 }]
         let signal = EarSignal(wordDurations: durations, pauses: [0])
         let pipeline = TranscriptionPipeline(recognizer: EarRecognizer(maxChunkDuration: 3))
-        let transcript = try await pipeline.transcribe(signal.audio, options: PipelineOptions(align: false))
+        let transcript = try await pipeline.transcribe(signal.audio, options: byEnergy(PipelineOptions(align: false)))
         // Partially heard edge words are whole words to this fake, so the text dedupe sees exact repeats.
         #expect(transcript.text == signal.words.map { "w\($0.code)" }.joined(separator: " "))
     }

@@ -35,7 +35,7 @@ struct SkippedSpeechTests {
                                  text: words.map(\.0).joined(separator: " "), words: timed)
     }
 
-    let options = PipelineOptions(recognition: .init(language: Language.known[1]), trimWordsToSpeech: false)
+    let options = byEnergy(PipelineOptions(recognition: .init(language: Language.known[1]), trimWordsToSpeech: false))
 
     @Test func speechAfterTheLastWordIsDecodedAgainAndItsWordsAppended() async throws {
         // Speech 1.0–4.0 s; the decoder stopped after "One" (1.0–1.4). The stretch is 1.5–4.0 (past

@@ -21,3 +21,11 @@ func alignedWords(_ text: String, start: Double, duration: Double = 0.3, gap: Do
     }
 }
 
+
+/// `options` listening with the energy detector. Synthetic signals (tones, ramps, noise) stand in
+/// for speech in many tests, and Silero, the default, rightly hears no speech in them.
+func byEnergy(_ options: PipelineOptions) -> PipelineOptions {
+    var listening = options
+    listening.voiceDetector = .energy
+    return listening
+}

@@ -88,7 +88,7 @@ struct TranscriptionPipelineTests {
 
     @Test func segmentsAreShiftedByEachChunksTrueStart() async throws {
         let pipeline = TranscriptionPipeline(recognizer: EchoRecognizer(maxChunkDuration: 10), chunker: FixedWindowChunker())
-        let transcript = try await pipeline.transcribe(ramp(), options: PipelineOptions(align: false))
+        let transcript = try await pipeline.transcribe(ramp(), options: byEnergy(PipelineOptions(align: false)))
         #expect(transcript.segments.map(\.text) == ["chunk 1", "chunk 835", "chunk 1669"])
         #expect(transcript.segments.map(\.start) == [0.5, 8.84, 17.18])
         #expect(transcript.segments.last?.end == 25)
@@ -99,7 +99,7 @@ struct TranscriptionPipelineTests {
 
     @Test func silentChunksAreMarkedEmptyAndProduceNoSegment() async throws {
         let pipeline = TranscriptionPipeline(recognizer: EchoRecognizer(maxChunkDuration: 10), chunker: FixedWindowChunker())
-        let transcript = try await pipeline.transcribe(ramp(silentFrom: 8), options: PipelineOptions(align: false))
+        let transcript = try await pipeline.transcribe(ramp(silentFrom: 8), options: byEnergy(PipelineOptions(align: false)))
         #expect(transcript.chunks?.map(\.status) == [.ok, .empty, .empty])
         #expect(transcript.chunks?.map(\.start) == [0, 8.34, 16.68])
         #expect(transcript.segments.count == 1)
@@ -108,7 +108,7 @@ struct TranscriptionPipelineTests {
     @Test func alignerWordsReplaceEngineSegmentsAndAreOffset() async throws {
         let pipeline = TranscriptionPipeline(recognizer: EchoRecognizer(maxChunkDuration: 10), aligner: EvenAligner(), chunker: FixedWindowChunker())
         // The ramp is "speech" throughout and the even words cover little of it: no recovery decodes.
-        let transcript = try await pipeline.transcribe(ramp(), options: PipelineOptions(recognition: .init(language: Language.known[1]), trimWordsToSpeech: false, recoverSkippedSpeech: false))
+        let transcript = try await pipeline.transcribe(ramp(), options: byEnergy(PipelineOptions(recognition: .init(language: Language.known[1]), trimWordsToSpeech: false, recoverSkippedSpeech: false)))
         let words = transcript.words
         #expect(words.map(\.text) == ["chunk", "1", "chunk", "835", "chunk", "1669"])
         #expect(words.map(\.start) == [0.1, 0.35, 8.44, 8.69, 16.78, 17.03].map { $0 })
@@ -119,7 +119,7 @@ struct TranscriptionPipelineTests {
         // Chunk 2 (starting at sample 834, value 835) fails to align; chunks 1 and 3 align.
         let pipeline = TranscriptionPipeline(recognizer: EchoRecognizer(maxChunkDuration: 10), aligner: FlakyAligner(failingFrom: 835),
                                              chunker: FixedWindowChunker())
-        let options = PipelineOptions(recognition: .init(language: Language.known[1]), trimWordsToSpeech: false, recoverSkippedSpeech: false)
+        let options = byEnergy(PipelineOptions(recognition: .init(language: Language.known[1]), trimWordsToSpeech: false, recoverSkippedSpeech: false))
         let transcript = try await pipeline.transcribe(ramp(), options: options)
         #expect(transcript.text == "chunk 1 chunk 835 chunk 1669")
         #expect(transcript.chunks?.map(\.status) == [.ok, .unaligned, .ok])
@@ -154,7 +154,7 @@ struct TranscriptionPipelineTests {
         let audio = toneAfterSilence(pauseBefore: 2.0, speech: 1.0, total: 5.0)
         let aligner = FixedAligner(words: [TimedWord(text: "hello", start: 0.6, end: 2.4), TimedWord(text: "there", start: 2.4, end: 3.7)])
         let pipeline = TranscriptionPipeline(recognizer: ToneRecognizer(), aligner: aligner, chunker: FixedWindowChunker())
-        let options = PipelineOptions(recognition: .init(language: Language.known[1]))
+        let options = byEnergy(PipelineOptions(recognition: .init(language: Language.known[1])))
         let words = try await pipeline.transcribe(audio, options: options).words
         #expect(words.map(\.text) == ["hello", "there"])
         #expect(abs(words[0].start - (2.0 - PipelineOptions.defaultSpeechPad)) < 0.021)
@@ -167,7 +167,7 @@ struct TranscriptionPipelineTests {
         #expect(untouched.map(\.start) == [0.6, 2.4] && untouched.map(\.end) == [2.4, 3.7])
 
         // Known text through `align` is trimmed the same way.
-        let aligned = try await pipeline.align(audio, text: "hello there", language: Language.known[1])
+        let aligned = try await pipeline.align(audio, text: "hello there", language: Language.known[1], options: options)
         #expect(abs(aligned.words[0].start - 1.92) < 0.021 && aligned.segments[0].start == aligned.words[0].start)
     }
 
@@ -182,7 +182,7 @@ struct TranscriptionPipelineTests {
         let words = [TimedWord(text: "them", start: 0.5, end: 1.3), TimedWord(text: "He", start: 1.3, end: 3.6)]
         let pipeline = TranscriptionPipeline(recognizer: ToneRecognizer(), aligner: FixedAligner(words: words), chunker: FixedWindowChunker())
         let got = try await pipeline.transcribe(AudioBuffer(samples: samples, sampleRate: rate),
-                                                options: PipelineOptions(recognition: .init(language: Language.known[1]))).words
+                                                options: byEnergy(PipelineOptions(recognition: .init(language: Language.known[1])))).words
         #expect(got[0] == words[0])
         #expect(abs(got[1].start - 2.92) < 0.021 && got[1].end == 3.6)
     }
@@ -194,14 +194,14 @@ struct TranscriptionPipelineTests {
         let audio = toneAfterSilence(pauseBefore: 2.0, speech: 1.0, total: 5.0)
         let given = [TimedWord(text: "He", start: 0.5, end: 1.0), TimedWord(text: "was.", start: 1.0, end: 2.6)]
         let pipeline = TranscriptionPipeline(recognizer: ToneRecognizer(), aligner: FixedAligner(words: given), chunker: FixedWindowChunker())
-        let transcript = try await pipeline.transcribe(audio, options: PipelineOptions(recognition: .init(language: Language.known[1])))
+        let transcript = try await pipeline.transcribe(audio, options: byEnergy(PipelineOptions(recognition: .init(language: Language.known[1]))))
         let words = transcript.words
         let onset = 2.0 - PipelineOptions.defaultSpeechPad
         #expect(abs(words[0].start - onset) < 0.021 && words[1].end == 2.6)
         #expect(abs(words[0].end - (onset + (2.6 - onset) * 2 / 5)) < 0.021 && words[0].end == words[1].start)
         #expect(transcript.segments[0].start == words[0].start)
         // Without the trimming both stay where the DTW put them.
-        var off = PipelineOptions(recognition: .init(language: Language.known[1]))
+        var off = byEnergy(PipelineOptions(recognition: .init(language: Language.known[1])))
         off.trimWordsToSpeech = false
         #expect(try await pipeline.transcribe(audio, options: off).words == given)
     }
@@ -212,7 +212,7 @@ struct TranscriptionPipelineTests {
         let given = [TimedWord(text: "inside", start: 1.5, end: 2.5), TimedWord(text: "ghost", start: 3.2, end: 3.8)]
         let pipeline = TranscriptionPipeline(recognizer: ToneRecognizer(), aligner: FixedAligner(words: given), chunker: FixedWindowChunker())
         // (The fixed aligner gives these words for any audio, so no recovery decode here.)
-        let words = try await pipeline.transcribe(audio, options: PipelineOptions(recognition: .init(language: Language.known[1]), recoverSkippedSpeech: false)).words
+        let words = try await pipeline.transcribe(audio, options: byEnergy(PipelineOptions(recognition: .init(language: Language.known[1]), recoverSkippedSpeech: false))).words
         #expect(words == given)
     }
 
@@ -229,7 +229,7 @@ struct TranscriptionPipelineTests {
             TimedWord(text: "so.", start: 3.97, end: 3.97)])
         let recognizer = ScriptedRecognizer(segments: [heard, tail], status: .truncated)
         let pipeline = TranscriptionPipeline(recognizer: recognizer, chunker: FixedWindowChunker())
-        let options = PipelineOptions(recognition: .init(language: Language.known[1]), trimWordsToSpeech: false)
+        let options = byEnergy(PipelineOptions(recognition: .init(language: Language.known[1]), trimWordsToSpeech: false))
         let transcript = try await pipeline.transcribe(audio, options: options)
         #expect(transcript.segments == [heard])
         #expect(transcript.chunks?.map(\.status) == [.ok])
@@ -247,11 +247,32 @@ struct TranscriptionPipelineTests {
         #expect(kept.words.count == 6 && kept.chunks?.map(\.status) == [.truncated])
     }
 
+    @Test func aRepeatPiledMidChunkIsDroppedWithANoteAndKeptWhenTheGuardIsOff() async throws {
+        // Speech 1.0–3.0 s of 4.0. The engine heard "It was so." and decoded it again, piled at
+        // 2.5 s, before words that are heard: not a silent tail, still a copy.
+        let audio = toneAfterSilence(pauseBefore: 1.0, speech: 2.0, total: 4.0)
+        let heard = TranscriptSegment(start: 1.0, end: 2.2, text: "It was so.", words: [
+            TimedWord(text: "It", start: 1.0, end: 1.4), TimedWord(text: "was", start: 1.4, end: 1.8),
+            TimedWord(text: "so.", start: 1.8, end: 2.2)])
+        let copy = TranscriptSegment(start: 2.5, end: 2.54, text: "It was so.", words: [
+            TimedWord(text: "It", start: 2.5, end: 2.5), TimedWord(text: "was", start: 2.52, end: 2.52),
+            TimedWord(text: "so.", start: 2.54, end: 2.54)])
+        let after = TranscriptSegment(start: 2.6, end: 2.9, text: "Yes.", words: [TimedWord(text: "Yes.", start: 2.6, end: 2.9)])
+        let pipeline = TranscriptionPipeline(recognizer: ScriptedRecognizer(segments: [heard, copy, after]), chunker: FixedWindowChunker())
+        var options = byEnergy(PipelineOptions(recognition: .init(language: Language.known[1]), trimWordsToSpeech: false,
+                                      recoverSkippedSpeech: false))
+        let transcript = try await pipeline.transcribe(audio, options: options)
+        #expect(transcript.segments == [heard, after])
+        #expect(transcript.chunks?[0].note?.contains("3 repeated words piled on one spot dropped") == true)
+        options.dropPiledRepeats = false
+        #expect(try await pipeline.transcribe(audio, options: options).words.count == 7)
+    }
+
     @Test func aSilentWordKeepsItsPlaceWhenItStopsShortOfTheChunkEndOrSpeechRunsToTheEnd() async throws {
         // Silent, but 0.5 s before the chunk's end: not the decoder running past the audio.
         let short = toneAfterSilence(pauseBefore: 1.0, speech: 2.0, total: 4.0)
         let early = [TimedWord(text: "one", start: 1.2, end: 2.0), TimedWord(text: "two", start: 3.2, end: 3.5)]
-        let options = PipelineOptions(recognition: .init(language: Language.known[1]), trimWordsToSpeech: false)
+        let options = byEnergy(PipelineOptions(recognition: .init(language: Language.known[1]), trimWordsToSpeech: false))
         let a = try await TranscriptionPipeline(recognizer: ToneRecognizer(), aligner: FixedAligner(words: early), chunker: FixedWindowChunker())
             .transcribe(short, options: options)
         #expect(a.words == early)

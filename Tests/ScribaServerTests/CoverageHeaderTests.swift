@@ -19,8 +19,10 @@ private struct TruncatingRecognizer: SpeechRecognizer {
 /// `X-Scriba-Coverage`, on both the Scriba and the OpenAI-compatible route.
 @Suite struct CoverageHeaderTests {
     func run(_ recognizer: any SpeechRecognizer, _ test: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        // Tone uploads: the energy detector hears them, Silero (the default) rightly does not.
         let engines = EngineHost(recognizer: recognizer, aligner: nil,
-                                 limiter: ConcurrencyLimiter(maxConcurrent: 1, maxQueued: 1, retryAfterSeconds: 1))
+                                 limiter: ConcurrencyLimiter(maxConcurrent: 1, maxQueued: 1, retryAfterSeconds: 1),
+                                 voiceDetector: .energy)
         let app = buildASRApplication(configuration: configuration(), engines: engines, logger: testLogger)
         try await app.test(.router) { client in try await test(client) }
     }

@@ -30,6 +30,9 @@ enum ChunkMerger {
 
     static func midpoint(_ word: TimedWord) -> Double { (word.start + word.end) / 2 }
 
+    /// A word as repeats are compared: lower case, letters and digits only.
+    static func comparable(_ word: some StringProtocol) -> String { String(word.lowercased().filter { $0.isLetter || $0.isNumber }) }
+
     /// The stretch of `text` (with its punctuation) that `kept` — a contiguous run of `all` — was
     /// aligned from. Aligners return words cleaned of punctuation, in text order, so each is found
     /// by searching forward; if one is not found, the kept words joined stand in for the text.
@@ -64,10 +67,9 @@ enum ChunkMerger {
             spaceless ? text.map { Substring(String($0)) }.filter { !$0.allSatisfy(\.isWhitespace) }
                       : text.split(whereSeparator: \.isWhitespace)
         }
-        let normalize: (Substring) -> String = { String($0.lowercased().filter { $0.isLetter || $0.isNumber }) }
-        let before = split(previous).map(normalize)
+        let before = split(previous).map(comparable)
         let afterTokens = split(next)
-        let after = afterTokens.map(normalize)
+        let after = afterTokens.map(comparable)
         let longest = min(before.count, after.count, spaceless ? 60 : 30)
         let run = max(minimumRun, spaceless ? minimumRun + 1 : minimumRun)
         guard longest >= run else { return next }

@@ -6,10 +6,7 @@ import ScribaPipeline
 extension EngineHost {
     nonisolated func transcribe(_ upload: FormPart, options requested: PipelineOptions) async throws -> Transcript {
         let pipeline = try await readyPipeline()
-        var listening = requested
-        listening.voiceDetector = voiceDetector
-        listening.sileroOptions = sileroOptions
-        let options = listening
+        let options = listening(requested)
         return try await limiter.withPermit {
             try await withTaskExecutorPreference(executor) {
                 let audio = try AudioFile.load(data: upload.data, fileName: upload.safeFileName).audio
@@ -33,6 +30,14 @@ extension EngineHost {
     private nonisolated func alignOnEngineThread(_ pipeline: TranscriptionPipeline, _ upload: FormPart, text: String,
                                                  language: Language) async throws -> Transcript {
         let audio = try AudioFile.load(data: upload.data, fileName: upload.safeFileName).audio
-        return try await pipeline.align(audio, text: text, language: language)
+        return try await pipeline.align(audio, text: text, language: language, options: listening(PipelineOptions()))
+    }
+
+    /// `requested` with the server's voice detector (`scriba serve --vad`) and Silero's thresholds.
+    nonisolated func listening(_ requested: PipelineOptions) -> PipelineOptions {
+        var options = requested
+        options.voiceDetector = voiceDetector
+        options.sileroOptions = sileroOptions
+        return options
     }
 }

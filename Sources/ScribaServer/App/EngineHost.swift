@@ -24,7 +24,7 @@ public actor EngineHost {
     public nonisolated let voiceDetector: VoiceDetectorKind
     public nonisolated let sileroOptions: SpeechSegmentOptions
 
-    public init(limiter: ConcurrencyLimiter, voiceDetector: VoiceDetectorKind = .energy, sileroOptions: SpeechSegmentOptions = .init()) {
+    public init(limiter: ConcurrencyLimiter, voiceDetector: VoiceDetectorKind = .silero, sileroOptions: SpeechSegmentOptions = .init()) {
         self.limiter = limiter
         self.executor = EngineExecutor(threads: limiter.maxConcurrent)
         self.voiceDetector = voiceDetector
@@ -33,7 +33,7 @@ public actor EngineHost {
 
     /// Ready at once (tests, or a caller that loaded the models before starting the servers).
     public init(recognizer: any SpeechRecognizer, aligner: (any ForcedAligner)?, limiter: ConcurrencyLimiter,
-                voiceDetector: VoiceDetectorKind = .energy, sileroOptions: SpeechSegmentOptions = .init()) {
+                voiceDetector: VoiceDetectorKind = .silero, sileroOptions: SpeechSegmentOptions = .init()) {
         self.limiter = limiter
         self.executor = EngineExecutor(threads: limiter.maxConcurrent)
         self.voiceDetector = voiceDetector
