@@ -17,12 +17,14 @@ struct SpeakerClusteringTests {
     }
 
     @Test func localSpeakersOfOneWindowNeverMerge() {
-        // Three near-identical embeddings, two of them in the same window: that pair stays apart even
-        // when one speaker is asked for.
+        // Three near-identical embeddings, two of them in the same window: that pair stays apart at any
+        // threshold, and gives way only when the caller asks for fewer speakers than it leaves.
         let embeddings = [Self.a, Self.near(Self.a, 0.01), Self.near(Self.a, 0.02)]
-        let labels = SpeakerClustering.cluster(embeddings, groups: [0, 0, 1], threshold: 0.5, count: SpeakerCount(exactly: 1))
+        let labels = SpeakerClustering.cluster(embeddings, groups: [0, 0, 1], threshold: 1.5)
         #expect(labels[0] != labels[1])
         #expect(Set(labels).count == 2)
+        #expect(SpeakerClustering.cluster(embeddings, groups: [0, 0, 1], threshold: 1.5, count: SpeakerCount(exactly: 2)) == labels)
+        #expect(Set(SpeakerClustering.cluster(embeddings, groups: [0, 0, 1], threshold: 0.5, count: SpeakerCount(exactly: 1))).count == 1)
     }
 
     @Test func aFixedCountOverridesTheThreshold() {

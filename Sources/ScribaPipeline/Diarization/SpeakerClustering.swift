@@ -32,14 +32,18 @@ public enum SpeakerClustering {
             let norm = e.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
             return e.map { norm > 0 ? Double($0) / norm : 0 }
         }
-        // distance[i·n + j]: average cosine distance between clusters i and j; infinity = cannot link.
-        var distance = [Double](repeating: .infinity, count: n * n)
+        // distance[i·n + j]: average cosine distance between clusters i and j; apart[i·n + j]: some
+        // member of i shares a window with some member of j (cannot link).
+        var distance = [Double](repeating: 0, count: n * n)
+        var apart = [Bool](repeating: false, count: n * n)
         for i in 0..<n {
-            for j in (i + 1)..<n where groups[i] != groups[j] {
+            for j in (i + 1)..<n {
                 var dot = 0.0
                 for k in unit[i].indices { dot += unit[i][k] * unit[j][k] }
                 distance[i * n + j] = 1 - dot
                 distance[j * n + i] = 1 - dot
+                apart[i * n + j] = groups[i] == groups[j]
+                apart[j * n + i] = groups[i] == groups[j]
             }
         }
         var size = [Int](repeating: 1, count: n)
@@ -47,28 +51,38 @@ public enum SpeakerClustering {
         var parent = Array(0..<n)
         var clusters = n
         let target = count.exactly.map { min(max($0, 1), n) }
+        // The most clusters the caller accepts: only past it may a cannot-link pair merge (a user who
+        // says "one speaker" is believed over the segmentation model).
+        let ceiling = target ?? count.maximum
         while clusters > 1 {
             var best = Double.infinity, a = -1, b = -1
+            var forced = Double.infinity, fa = -1, fb = -1
             for i in 0..<n where alive[i] {
-                for j in (i + 1)..<n where alive[j] && distance[i * n + j] < best {
-                    best = distance[i * n + j]
-                    a = i
-                    b = j
+                for j in (i + 1)..<n where alive[j] {
+                    let d = distance[i * n + j]
+                    if !apart[i * n + j] {
+                        if d < best { best = d; a = i; b = j }
+                    } else if d < forced {
+                        forced = d; fa = i; fb = j
+                    }
                 }
             }
-            guard a >= 0, best.isFinite else { break }   // only cannot-link pairs left
-            if let target {
-                if clusters <= target { break }
-            } else if best > threshold, clusters <= count.maximum {
-                break
+            if let target, clusters <= target { break }
+            if target == nil {
+                if clusters <= count.minimum { break }
+                if (a < 0 || best > threshold) && clusters <= count.maximum { break }
             }
-            if target == nil, clusters <= count.minimum { break }
-            // Merge b into a (average linkage, Lance–Williams); a cannot-link to either side stays.
+            if a < 0 {
+                guard clusters > ceiling, fa >= 0 else { break }
+                (a, b) = (fa, fb)
+            }
+            // Merge b into a (average linkage, Lance–Williams); cannot-links of either side carry over.
             for k in 0..<n where alive[k] && k != a && k != b {
-                let dA = distance[a * n + k], dB = distance[b * n + k]
-                let merged = dA.isFinite && dB.isFinite ? (Double(size[a]) * dA + Double(size[b]) * dB) / Double(size[a] + size[b]) : .infinity
+                let merged = (Double(size[a]) * distance[a * n + k] + Double(size[b]) * distance[b * n + k]) / Double(size[a] + size[b])
                 distance[a * n + k] = merged
                 distance[k * n + a] = merged
+                apart[a * n + k] = apart[a * n + k] || apart[b * n + k]
+                apart[k * n + a] = apart[a * n + k]
             }
             size[a] += size[b]
             alive[b] = false
