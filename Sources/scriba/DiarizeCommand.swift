@@ -23,12 +23,16 @@ struct DiarizeCommand: ParsableCommand {
 
     @OptionGroup var speakers: SpeakerFlags
 
+    @Option(help: "Cosine distance (0-2) above which two voices count as different people; lower finds more speakers.")
+    var threshold: Double = DiarizationOptions().clusterThreshold
+
     @Option(help: "Compute threads (default: the physical cores).")
     var threads: Int?
 
     func validate() throws {
         guard ["rttm", "json"].contains(format) else { throw ValidationError("Unknown --format '\(format)'; use rttm or json.") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
+        if !(0...2).contains(threshold) { throw ValidationError("--threshold is a cosine distance between 0 and 2, e.g. 0.6.") }
         try speakers.check()
     }
 
@@ -38,7 +42,9 @@ struct DiarizeCommand: ParsableCommand {
         // The audio first: a wrong path is reported before the models load.
         let audio = try AudioFile.load(url).audio
         let diarizer = try SpeakerDiarizer()
-        let turns = try diarizer.diarize(audio, options: DiarizationOptions(speakers: speakers.count))
+        var options = DiarizationOptions(speakers: speakers.count)
+        options.clusterThreshold = threshold
+        let turns = try diarizer.diarize(audio, options: options)
         let rendered = format == "json"
             ? DiarizationJSONWriter.render(turns, duration: audio.duration)
             : RTTMWriter.render(turns, fileID: url.deletingPathExtension().lastPathComponent)
