@@ -55,16 +55,8 @@ public final class CAMPPlus: @unchecked Sendable {
 
     /// Loads the converted checkpoint, checking every tensor's name and shape.
     public init(url: URL) throws {
-        guard FileManager.default.fileExists(atPath: url.path) else { throw ModelLoadError.fileMissing(url) }
-        let file = try SafeTensorsFile(url: url)
-        var used = Set<String>()
-        func tensor(_ name: String, _ shape: [Int]) throws -> [Float] {
-            guard file.contains(name) else { throw ModelLoadError.tensorMissing(name: name, in: url) }
-            let found = try file.info(name).shape
-            guard found == shape else { throw ModelLoadError.shapeMismatch(tensor: name, expected: shape, found: found, file: url) }
-            used.insert(name)
-            return try file.floats(name)
-        }
+        let reader = try CheckedTensorReader(url: url)
+        let tensor = reader.floats
         func norm(_ prefix: String, _ n: Int, affine: Bool = true) throws -> ChannelAffine {
             let mean = try tensor("\(prefix).running_mean", [n]), variance = try tensor("\(prefix).running_var", [n])
             let gamma = affine ? try tensor("\(prefix).weight", [n]) : [Float](repeating: 1, count: n)
@@ -122,7 +114,6 @@ public final class CAMPPlus: @unchecked Sendable {
         outNorm = try norm("xvector.out_nonlinear.batchnorm", channels)
         dense = try folded("xvector.dense.linear.weight", [Self.embeddingSize, 2 * channels, 1], norm: "xvector.dense.nonlinear.batchnorm", affine: false)
         // BatchNorm's `num_batches_tracked` counters are not converted (integers no forward pass reads).
-        let unexpected = file.names.filter { !used.contains($0) }
-        guard unexpected.isEmpty else { throw ModelLoadError.unexpectedTensors(unexpected, folder: url) }
+        try reader.rejectUnexpected()
     }
 }

@@ -65,16 +65,8 @@ public final class PyannoteSegmentation: @unchecked Sendable {
     }
 
     public init(url: URL) throws {
-        guard FileManager.default.fileExists(atPath: url.path) else { throw ModelLoadError.fileMissing(url) }
-        let file = try SafeTensorsFile(url: url)
-        var used = Set<String>()
-        func tensor(_ name: String, _ shape: [Int]) throws -> [Float] {
-            guard file.contains(name) else { throw ModelLoadError.tensorMissing(name: name, in: url) }
-            let found = try file.info(name).shape
-            guard found == shape else { throw ModelLoadError.shapeMismatch(tensor: name, expected: shape, found: found, file: url) }
-            used.insert(name)
-            return try file.floats(name)
-        }
+        let reader = try CheckedTensorReader(url: url)
+        let tensor = reader.floats
         let half = Self.sincFilters / 2, halfTaps = Self.sincTaps / 2, h = Self.hidden
         waveNorm = (try tensor("sincnet.wav_norm1d.weight", [1])[0], try tensor("sincnet.wav_norm1d.bias", [1])[0])
         sincKernel = Self.sincFilterBank(
@@ -104,8 +96,7 @@ public final class PyannoteSegmentation: @unchecked Sendable {
             (try tensor("linear.\(index).weight", [h, input]), try tensor("linear.\(index).bias", [h]))
         }
         classifier = (try tensor("classifier.weight", [Self.classes, h]), try tensor("classifier.bias", [Self.classes]))
-        let unexpected = file.names.filter { !used.contains($0) }
-        guard unexpected.isEmpty else { throw ModelLoadError.unexpectedTensors(unexpected, folder: url) }
+        try reader.rejectUnexpected()
     }
 
     /// Log-probabilities of the 7 powerset classes for every frame of every window:
