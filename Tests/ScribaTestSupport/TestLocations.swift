@@ -36,9 +36,13 @@ public enum TestLocations {
     public static var whisperBase: URL {
         let environment = ProcessInfo.processInfo.environment
         if let explicit = environment["SCRIBA_WHISPER_BASE"], !explicit.isEmpty { return URL(fileURLWithPath: explicit) }
-        let models = environment["SCRIBA_MODELS_DIR"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+        return modelsFolder.appendingPathComponent("whisper-base")
+    }
+
+    /// `${SCRIBA_MODELS_DIR:-~/.cache/scriba/models}`, where the fetch scripts install weights.
+    public static var modelsFolder: URL {
+        ProcessInfo.processInfo.environment["SCRIBA_MODELS_DIR"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/scriba/models")
-        return models.appendingPathComponent("whisper-base")
     }
 
     /// Whether the Whisper base weights are there (model.bin).
@@ -49,4 +53,19 @@ public enum TestLocations {
     /// The skip reason tests give when the weights are absent.
     public static let whisperBaseMissing =
         "Whisper base weights not found at $SCRIBA_WHISPER_BASE or ~/.cache/scriba/models/whisper-base; run scripts/fetch-whisper-base"
+
+    /// `${SCRIBA_MODELS_DIR:-~/.cache/scriba/models}`/`name`: where scripts/fetch-diarization-models puts
+    /// the diarization models (`pyannote-segmentation-3.0`, `campplus-cn-en-common`).
+    public static func diarizationModel(_ name: String) -> URL { modelsFolder.appendingPathComponent(name) }
+
+    /// Whether both diarization models are installed.
+    public static var hasDiarizationModels: Bool {
+        ["pyannote-segmentation-3.0", "campplus-cn-en-common"].allSatisfy {
+            FileManager.default.fileExists(atPath: diarizationModel($0).appendingPathComponent("model.safetensors").path)
+        }
+    }
+
+    /// The skip reason tests give when the diarization weights are absent.
+    public static let diarizationModelsMissing =
+        "diarization weights not found under $SCRIBA_MODELS_DIR or ~/.cache/scriba/models; run scripts/fetch-diarization-models"
 }

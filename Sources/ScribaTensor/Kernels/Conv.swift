@@ -1,6 +1,7 @@
 // Convolutions for the audio stems, in PyTorch layouts, via im2col + one SGEMM:
 //   Whisper:   conv1d k=3, stride 1 then 2, padding 1 over [mel, frames].
 //   Qwen3-ASR: conv2d 3×3, stride 2, padding 1 over [channels, mel, frames] (three times).
+//   CAM++:     conv2d 3×3 with stride (2, 1) (frequency only), conv1d with dilation 2 (the TDNN blocks).
 // The caller owns the im2col scratch (`scratchCount` floats) so repeated calls allocate nothing.
 // A bf16 copy of the kernel (`lowPrecisionWeight`, a model that asked for bf16 / int8 products) sends
 // the product to oneDNN's bf16 matmul, with the im2col columns rounded to bf16 in `linearScratch`.
@@ -14,9 +15,12 @@ public struct Conv1DGeometry: Sendable, Equatable {
     public var kernelSize: Int
     public var stride: Int
     public var padding: Int
+    /// Spacing between kernel taps (PyTorch's `dilation`).
+    public var dilation: Int
 
-    public init(inChannels: Int, outChannels: Int, inputLength: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0) {
-        precondition(kernelSize > 0 && stride > 0 && padding >= 0, "conv1d: kernel and stride must be positive")
+    public init(inChannels: Int, outChannels: Int, inputLength: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, dilation: Int = 1) {
+        precondition(kernelSize > 0 && stride > 0 && padding >= 0 && dilation > 0, "conv1d: kernel, stride and dilation must be positive")
+        self.dilation = dilation
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.inputLength = inputLength
@@ -25,9 +29,9 @@ public struct Conv1DGeometry: Sendable, Equatable {
         self.padding = padding
     }
 
-    /// floor((L + 2p - k) / s) + 1, as PyTorch; 0 when the padded input is shorter than the kernel.
+    /// floor((L + 2p - d·(k − 1) − 1) / s) + 1, as PyTorch; 0 when the padded input is shorter than the kernel.
     public var outputLength: Int {
-        let span = inputLength + 2 * padding - kernelSize
+        let span = inputLength + 2 * padding - dilation * (kernelSize - 1) - 1
         return span < 0 ? 0 : span / stride + 1
     }
 
@@ -47,11 +51,15 @@ public struct Conv2DGeometry: Sendable, Equatable {
     public var kernelWidth: Int
     public var stride: Int
     public var padding: Int
+    /// Stride along the height alone (`stride` unless given): CAM++ halves frequency, not time.
+    public var heightStride: Int
 
     public init(
         inChannels: Int, outChannels: Int, height: Int, width: Int,
-        kernelHeight: Int = 3, kernelWidth: Int = 3, stride: Int = 1, padding: Int = 0
+        kernelHeight: Int = 3, kernelWidth: Int = 3, stride: Int = 1, padding: Int = 0, heightStride: Int? = nil
     ) {
+        self.heightStride = heightStride ?? stride
+        precondition(self.heightStride > 0, "conv2d: stride must be positive")
         precondition(kernelHeight > 0 && kernelWidth > 0 && stride > 0 && padding >= 0, "conv2d: kernel and stride must be positive")
         self.inChannels = inChannels
         self.outChannels = outChannels
@@ -65,7 +73,7 @@ public struct Conv2DGeometry: Sendable, Equatable {
 
     public var outputHeight: Int {
         let span = height + 2 * padding - kernelHeight
-        return span < 0 ? 0 : span / stride + 1
+        return span < 0 ? 0 : span / heightStride + 1
     }
 
     public var outputWidth: Int {
@@ -95,7 +103,7 @@ public enum Conv {
             for j in 0..<g.kernelSize {
                 let row = scratch + (c * g.kernelSize + j) * outLength
                 for t in 0..<outLength {
-                    let position = t * g.stride + j - g.padding
+                    let position = t * g.stride + j * g.dilation - g.padding
                     row[t] = position >= 0 && position < g.inputLength ? source[position] : 0
                 }
             }
@@ -126,7 +134,7 @@ public enum Conv {
                 for b in 0..<g.kernelWidth {
                     let row = scratch + ((c * g.kernelHeight + a) * g.kernelWidth + b) * positions
                     for oy in 0..<outH {
-                        let y = oy * g.stride + a - g.padding
+                        let y = oy * g.heightStride + a - g.padding
                         let destination = row + oy * outW
                         guard y >= 0 && y < g.height else {
                             destination.update(repeating: 0, count: outW)
