@@ -5,6 +5,8 @@ public enum PipelineError: Error, Equatable, Sendable {
     case noAligner
     /// A pipeline built with an aligner only was asked to transcribe.
     case noRecognizer
+    /// Live captions need a recogniser that times its own words (Whisper).
+    case streamingUnsupported(model: String)
 }
 
 extension PipelineError: LocalizedError, CustomStringConvertible {
@@ -14,6 +16,8 @@ extension PipelineError: LocalizedError, CustomStringConvertible {
             return "no aligner is loaded: pass an aligner model (--aligner-model) or use an engine that gives word times itself (--engine whisper)."
         case .noRecognizer:
             return "no recogniser is loaded: this pipeline only aligns a given text; build it with a recogniser to transcribe."
+        case .streamingUnsupported(let model):
+            return "live captions need an engine that times its own words; \(model) does not. Serve or run with --engine whisper."
         }
     }
     public var errorDescription: String? { description }
