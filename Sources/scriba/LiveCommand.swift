@@ -17,8 +17,8 @@ struct LiveCommand: AsyncParsableCommand {
         abstract: "Live captions: committed text on stdout as it is fixed, from a file played at real time or raw PCM on stdin.",
         discussion: """
             A microphone: ffmpeg -f pulse -i default -f s16le -ar 16000 -ac 1 - | scriba live -
-            The not-yet-fixed tail is shown greyed on the terminal (stderr, only on a TTY). Ctrl-C ends
-            the stream: what was heard is finalised and written. Runs on the Whisper engine.
+
+            The not-yet-fixed tail is shown greyed on the terminal (stderr, only on a TTY). Ctrl-C ends the stream: what was heard is finalised and written. Runs on the Whisper engine.
             """
     )
 
@@ -44,6 +44,8 @@ struct LiveCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Before the model loads: a Ctrl-C then ends the stream at once instead of killing the process.
+        let stop = BatchStop.onInterrupt(message: "stopping: finishing what was heard (Ctrl-C again to quit now)...")
         var options = engine
         if options.engine == nil { options.engine = .whisper }
         let resolved = try await options.resolvingModels()
@@ -56,7 +58,6 @@ struct LiveCommand: AsyncParsableCommand {
         } else {
             source = .file(try AudioFile.load(URL(fileURLWithPath: input)).audio, paced: !noPace)
         }
-        let stop = BatchStop.onInterrupt(message: "stopping: finishing what was heard (Ctrl-C again to quit now)...")
         let watcher = Task {
             while !stop.isRequested { try await Task.sleep(for: .milliseconds(100)) }
             source.stop()
