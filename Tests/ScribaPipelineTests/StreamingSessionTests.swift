@@ -15,6 +15,7 @@ private final class TimelineRecognizer: SpeechRecognizer, @unchecked Sendable {
     let maxChunkDuration = 30.0
     let words: [TimedWord]
     let streamEnd: Double
+    var mishears = true
     private let lock = NSLock()
     private var calls = 0
     private(set) var longestBuffer = 0.0
@@ -34,7 +35,7 @@ private final class TimelineRecognizer: SpeechRecognizer, @unchecked Sendable {
         guard end < streamEnd - 1e-6 else {
             return Recognition(language: "en", text: "", segments: [TranscriptSegment(start: 0, end: audio.duration, text: "", words: heard)])
         }
-        if call % 3 == 0, !heard.isEmpty { heard[0].text = "MISHEARD" }
+        if mishears, call % 3 == 0, !heard.isEmpty { heard[0].text = "MISHEARD" }
         heard.append(TimedWord(text: "guess\(call)", start: audio.duration - 0.2, end: audio.duration))
         let segment = TranscriptSegment(start: 0, end: audio.duration, text: heard.map(\.text).joined(separator: " "), words: heard)
         return Recognition(language: "en", text: segment.text, segments: [segment])
@@ -88,15 +89,15 @@ struct HypothesisBufferTests {
 }
 
 struct LocalAgreementSessionTests {
-    /// Feeds the stream in 0.25 s pieces and steps every second, as the runner does.
-    private func stream(_ session: LocalAgreementSession, seconds: Double) async throws -> [StreamingEvent] {
+    /// Feeds the stream in 0.25 s pieces and steps every `stepSeconds`, as the runner does.
+    private func stream(_ session: LocalAgreementSession, seconds: Double, stepSeconds: Double = 1) async throws -> [StreamingEvent] {
         var events: [StreamingEvent] = [], position = 0
         let piece = 4_000, total = Int(seconds * 16_000)
         while position < total {
             let count = min(piece, total - position)
             await session.append(indexSamples(from: position, count: count))
             position += count
-            if await session.unprocessedSeconds >= 1 { events += try await session.step() }
+            if await session.unprocessedSeconds >= stepSeconds { events += try await session.step() }
         }
         return events + (try await session.finish())
     }
@@ -147,6 +148,18 @@ struct LocalAgreementSessionTests {
         _ = try await stream(session, seconds: 101)
         #expect(recognizer.longestBuffer <= StreamingOptions.defaultMaxBufferSeconds + 1.01)
         #expect(await session.committedWords.map(\.text) == spoken.map(\.text))
+    }
+
+    @Test func aMachineTooSlowForTwoPassesPerBufferLosesNoWords() async throws {
+        // Steps 30 s apart: every buffer passes `maxBufferSeconds` before a second pass can agree,
+        // so the forced cut commits what the newest pass heard before it.
+        let spoken = (0..<240).map { i in TimedWord(text: "w\(i)", start: 0.5 + Double(i) * 0.5, end: 0.9 + Double(i) * 0.5) }
+        let recognizer = TimelineRecognizer(words: spoken, streamEnd: 121)
+        recognizer.mishears = false
+        let session = LocalAgreementSession(recognizer: recognizer)
+        _ = try await stream(session, seconds: 121, stepSeconds: 30)
+        #expect(await session.committedWords.map(\.text) == spoken.map(\.text))
+        #expect(recognizer.longestBuffer <= 30 + StreamingOptions().keepOnForcedCutSeconds + 0.01)
     }
 
     @Test func theRunnerEndsWithTheFinalTranscriptAfterTheAudioEnds() async throws {

@@ -56,6 +56,17 @@ struct HypothesisBuffer: Sendable {
         return rest
     }
 
+    /// Commits the tail's words that end by `time` (the buffer is cut there before two passes
+    /// agreed on them).
+    mutating func commit(endingBy time: Double) -> [TimedWord] {
+        let count = tail.prefix { $0.end <= time }.count
+        let forced = Array(tail.prefix(count))
+        tail.removeFirst(count)
+        if let last = forced.last { lastCommittedTime = last.end }
+        committedInBuffer += forced
+        return forced
+    }
+
     /// Forgets committed words that ended before `time` (the buffer was trimmed there).
     mutating func forget(before time: Double) {
         committedInBuffer.removeAll { $0.end <= time }

@@ -43,7 +43,8 @@ public actor LocalAgreementSession: StreamingSession {
     public var committedWords: [TimedWord] { committed }
 
     public func step() async throws -> [StreamingEvent] {
-        let newlyCommitted = try await decodeAndCommit()
+        var newlyCommitted = try await decodeAndCommit()
+        newlyCommitted += trimBuffer()
         var events: [StreamingEvent] = []
         if !newlyCommitted.isEmpty { events.append(.committed(newlyCommitted)) }
         let partial = Transcript.joinedWords(hypotheses.tail.map(\.text))
@@ -51,7 +52,6 @@ public actor LocalAgreementSession: StreamingSession {
             events.append(.partial(partial))
             lastPartial = partial
         }
-        trimBuffer()
         return events
     }
 
@@ -104,21 +104,29 @@ public actor LocalAgreementSession: StreamingSession {
 
     /// Cuts the buffer at the last committed sentence end once it is longer than `trimSeconds`.
     /// Past `maxBufferSeconds` it is cut at the last committed word, and when that still leaves it
-    /// too long (nothing agreed for that long: noise, music) only its last `keepOnForcedCutSeconds`
-    /// stay, so a step's cost stays bounded.
-    private func trimBuffer() {
+    /// too long (a machine too slow for two agreeing passes, or nothing agreed: noise, music) only
+    /// its last `keepOnForcedCutSeconds` stay, so a step's cost stays bounded. The newest
+    /// hypothesis' words before such a cut are committed as heard once rather than lost; they
+    /// are returned.
+    private func trimBuffer() -> [TimedWord] {
         let rate = Double(Self.sampleRate)
         let startTime = Double(bufferStart) / rate
         let endTime = startTime + Double(buffer.count) / rate
-        guard endTime - startTime > options.trimSeconds else { return }
+        guard endTime - startTime > options.trimSeconds else { return [] }
         let inBuffer = committed.filter { $0.end > startTime }
         var cutTime = inBuffer.last(where: { SentenceGrouper.endsSentence(word: $0.text) })?.end ?? startTime
         if endTime - cutTime > options.maxBufferSeconds { cutTime = max(cutTime, inBuffer.last?.end ?? startTime) }
-        if endTime - cutTime > options.maxBufferSeconds { cutTime = endTime - options.keepOnForcedCutSeconds }
+        var forced: [TimedWord] = []
+        if endTime - cutTime > options.maxBufferSeconds {
+            cutTime = endTime - options.keepOnForcedCutSeconds
+            forced = hypotheses.commit(endingBy: cutTime)
+            committed += forced
+        }
         let cutSample = min(bufferStart + buffer.count, Int((cutTime * rate).rounded()))
-        guard cutSample > bufferStart else { return }
+        guard cutSample > bufferStart else { return forced }
         buffer.removeFirst(cutSample - bufferStart)
         bufferStart = cutSample
         hypotheses.forget(before: cutTime)
+        return forced
     }
 }
