@@ -93,6 +93,42 @@ def check_escaping(tools: DevTools) -> None:
     print("ok   transcript markup (<script>, <img onerror>, <svg onload>) shown as text, never run")
 
 
+def check_player(tools: DevTools) -> None:
+    """The player under the result plays the uploaded file; clicking the last timeline row seeks
+    there and highlights that row (and only it)."""
+    for _ in range(100):
+        if tools.evaluate("document.getElementById('player').readyState") >= 1:
+            break
+        time.sleep(0.1)
+    else:
+        raise SystemExit("FAIL: the player did not load the uploaded file")
+    assert tools.evaluate("document.getElementById('player').src").startswith("blob:"), "player has no source"
+    tools.evaluate("(() => { const rows = document.querySelectorAll('#timeline tbody tr'); rows[rows.length - 1].click(); })()")
+    for _ in range(100):
+        state = tools.evaluate("""(() => {
+            const rows = Array.from(document.querySelectorAll('#timeline tbody tr'));
+            return { time: document.getElementById('player').currentTime, start: Number(rows[rows.length - 1].dataset.start),
+                     playing: rows.map(r => r.classList.contains('playing')) };
+        })()""")
+        if state["playing"][-1]:
+            break
+        time.sleep(0.1)
+    assert state["time"] >= state["start"] - 0.05, f"the row click did not seek: {state}"
+    assert state["playing"][-1] and sum(state["playing"]) == 1, f"the row being heard is not the one highlighted: {state}"
+    print(f"ok   player: the last row's click seeks to {state['time']:.2f} s and highlights it")
+    # Before the first row starts, no row is highlighted (the highlight follows the playhead).
+    first = tools.evaluate("Number(document.querySelector('#timeline tbody tr').dataset.start)")
+    if first > 0.1:
+        tools.evaluate("(() => { const p = document.getElementById('player'); p.pause(); p.currentTime = 0.05; })()")
+        for _ in range(50):
+            lit = tools.evaluate("document.querySelectorAll('#timeline tbody tr.playing').length")
+            if lit == 0:
+                break
+            time.sleep(0.1)
+        assert lit == 0, "a row stays highlighted before any speech"
+        print("ok   player: before the first row nothing is highlighted")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", default="http://127.0.0.1:7860")
@@ -113,7 +149,8 @@ def main() -> int:
     port = free_port()
     browser = subprocess.Popen(
         [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         f"--user-data-dir={profile}", f"--remote-debugging-port={port}", "--window-size=1100,1000", "about:blank"],
+         f"--user-data-dir={profile}", f"--remote-debugging-port={port}", "--window-size=1100,1000",
+         "--autoplay-policy=no-user-gesture-required", "about:blank"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         targets = []
@@ -180,6 +217,7 @@ def main() -> int:
         assert page_lang == args.lang, f"page language {page_lang!r}, asked for {args.lang!r}"
         assert len(state["rows"]) >= 1, "no timeline rows"
         assert state["srt"].startswith("blob:"), f"SRT download link not set: {state['srt']!r}"
+        check_player(tools)
         check_escaping(tools)
         print("page test passed")
         return 0

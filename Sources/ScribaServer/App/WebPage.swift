@@ -34,6 +34,9 @@ enum WebPage {
   table { border-collapse: collapse; width: 100%; }
   td { padding: .3rem .5rem; border-bottom: 1px solid #e0e0e3; vertical-align: top; }
   td.time { white-space: nowrap; font-variant-numeric: tabular-nums; color: #555; }
+  #timeline tr { cursor: pointer; }
+  #timeline tr.playing td { background: #fff3c4; }
+  #player { width: 100%; margin: .8rem 0; }
   #downloads a { margin-right: 1rem; }
   [hidden] { display: none !important; }
   #switch { float: right; font-size: .9rem; }
@@ -65,6 +68,7 @@ enum WebPage {
 <section id="result" hidden>
   <p>{{detected}}: <strong id="detected"></strong> · {{duration}} <span id="duration"></span> {{seconds}}</p>
   <div id="text"></div>
+  <audio id="player" controls preload="auto"></audio>
   <h2>{{timeline}}</h2>
   <table id="timeline"><tbody></tbody></table>
   <p id="downloads">{{download}}:
@@ -104,6 +108,21 @@ function link(id, text, type) {
   $(id).href = url;
 }
 
+// The player plays the chosen file; a timeline row starts it there, and the row being heard is
+// highlighted, so subtitles can be checked by listening.
+function play(file) {
+  const player = $("player");
+  if (player.src) URL.revokeObjectURL(player.src);
+  player.src = file ? URL.createObjectURL(file) : "";
+}
+
+function highlight() {
+  const t = $("player").currentTime;
+  for (const row of $("timeline").tBodies[0].rows) {
+    row.classList.toggle("playing", t >= Number(row.dataset.start) && t < Number(row.dataset.end));
+  }
+}
+
 function show(result) {
   while (urls.length) URL.revokeObjectURL(urls.pop());
   $("detected").textContent = result.language || "{{unknown}}";
@@ -113,6 +132,12 @@ function show(result) {
   body.replaceChildren();
   for (const sentence of result.sentences || []) {
     const row = body.insertRow();
+    row.dataset.start = sentence.start;
+    row.dataset.end = sentence.end;
+    row.addEventListener("click", () => {
+      $("player").currentTime = sentence.start;
+      $("player").play().catch(() => {});
+    });
     const time = row.insertCell();
     time.className = "time";
     time.textContent = clock(sentence.start) + " – " + clock(sentence.end);
@@ -145,6 +170,7 @@ async function transcribe() {
       throw new Error(message);
     }
     show(body);
+    play(chosen);
     setStatus("{{doneIn}} " + ((performance.now() - started) / 1000).toFixed(1) + " {{seconds}}{{period}}", false);
   } catch (error) {
     setStatus("{{failed}} " + error.message, true);
@@ -164,6 +190,8 @@ $("drop").addEventListener("drop", (e) => {
   choose(e.dataTransfer.files[0]);
 });
 $("go").addEventListener("click", transcribe);
+$("player").addEventListener("timeupdate", highlight);
+$("player").addEventListener("seeked", highlight);
 </script>
 </body>
 </html>
