@@ -129,6 +129,56 @@ def check_player(tools: DevTools) -> None:
         print("ok   player: before the first row nothing is highlighted")
 
 
+def check_live(tools: DevTools, args) -> int:
+    """Start, let the fake microphone play the clip once (plus a margin), Stop; the committed text
+    must hold the expected word and the SRT link must be set."""
+    import wave
+    with wave.open(args.audio) as w:
+        seconds = w.getnframes() / w.getframerate()
+    tools.evaluate("document.getElementById('language').value = 'en'")
+    if args.api_key:
+        tools.evaluate(f"document.getElementById('apikey').value = {json.dumps(args.api_key)}")
+    tools.evaluate("document.getElementById('live-start').click()")
+    for _ in range(100):
+        if not tools.evaluate("document.getElementById('live-stop').disabled"):
+            break
+        time.sleep(0.1)
+    else:
+        status = tools.evaluate("document.getElementById('live-status').textContent")
+        raise SystemExit(f"FAIL: live mode did not start: {status}")
+    time.sleep(seconds + 2)
+    partial_seen = tools.evaluate("document.getElementById('live-committed').textContent + document.getElementById('live-partial').textContent")
+    tools.evaluate("document.getElementById('live-stop').click()")
+    deadline = time.monotonic() + args.timeout
+    while time.monotonic() < deadline:
+        state = tools.evaluate("""({
+            done: !document.getElementById('live-downloads').hidden,
+            text: document.getElementById('live-committed').textContent,
+            status: document.getElementById('live-status').textContent,
+            error: document.getElementById('live-status').className === 'error',
+            srt: document.getElementById('dl-live-srt').href
+        })""")
+        if state["error"]:
+            raise SystemExit(f"FAIL: live mode shows an error: {state['status']}")
+        if state["done"]:
+            break
+        time.sleep(0.5)
+    else:
+        raise SystemExit(f"FAIL: no final live text after {args.timeout} s: {state}")
+    shot = tools.call("Page.captureScreenshot", format="png")
+    with open(args.screenshot, "wb") as f:
+        f.write(base64.b64decode(shot["data"]))
+    print(f"live text while speaking: {partial_seen!r}")
+    print(f"live final text: {state['text']!r}")
+    assert args.expect.lower() in state["text"].lower(), f"live transcript lacks '{args.expect}': {state['text']!r}"
+    assert state["srt"].startswith("blob:"), f"live SRT link not set: {state['srt']!r}"
+    srt = tools.evaluate("liveSRT")  # the download's text (the page's CSP keeps fetch off blob: URLs)
+    assert srt.startswith("1\n00:00:") and " --> " in srt, f"live SRT is not SRT: {srt[:200]!r}"
+    print(f"live SRT:\n{srt}")
+    print("live page test passed")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", default="http://127.0.0.1:7860")
@@ -138,6 +188,8 @@ def main() -> int:
     parser.add_argument("--audio", help="speech WAV to upload instead of the espeak-ng sentence")
     parser.add_argument("--api-key", help="typed into the page's API key field")
     parser.add_argument("--lang", choices=["en", "zh"], default="en", help="the page's language, chosen with its switch (?lang=)")
+    parser.add_argument("--live", action="store_true",
+                        help="test the Live mode instead: Chromium's fake microphone plays --audio into the page")
     args = parser.parse_args()
 
     wait_ready(args.url)
@@ -150,7 +202,10 @@ def main() -> int:
     browser = subprocess.Popen(
         [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
          f"--user-data-dir={profile}", f"--remote-debugging-port={port}", "--window-size=1100,1000",
-         "--autoplay-policy=no-user-gesture-required", "about:blank"],
+         "--autoplay-policy=no-user-gesture-required",
+         # The live mode's microphone: the clip, looped, with the permission prompt answered yes.
+         "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+         f"--use-file-for-fake-audio-capture={os.path.abspath(audio)}", "about:blank"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         targets = []
@@ -171,6 +226,9 @@ def main() -> int:
             if tools.evaluate("document.readyState") == "complete" and tools.evaluate("!!document.getElementById('go')"):
                 break
             time.sleep(0.1)
+
+        if args.live:
+            return check_live(tools, args)
 
         # Choose the file as a user would (fires the input's change event), pick English, click.
         document = tools.call("DOM.getDocument")

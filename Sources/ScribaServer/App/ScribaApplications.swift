@@ -23,12 +23,14 @@ public func buildAlignApplication(configuration: ServerConfiguration, engines: E
     return application(router, configuration, name: "scriba-align", logger: logger)
 }
 
-/// Web page port: `GET /`, `POST /api/transcribe` (the in-process recogniser, so no CORS), health.
+/// Web page port: `GET /`, `POST /api/transcribe` (the in-process recogniser, so no CORS), health,
+/// and `/v1/realtime` for the page's live mode (same origin).
 public func buildUIApplication(configuration: ServerConfiguration, engines: EngineHost, logger: Logger) -> ScribaApplication {
     let router = baseRouter(configuration, engines: engines)
     let transcribe = TranscribeRoutes(engines: engines, maxUploadBytes: configuration.maxUploadBytes)
     router.addRoutes(WebPageRoutes(transcribe: transcribe).routes)
-    return application(router, configuration, name: "scriba-ui", logger: logger)
+    let realtime = RealtimeRoutes(engines: engines, limits: configuration.realtime, apiKey: configuration.apiKey)
+    return application(router, configuration, name: "scriba-ui", logger: logger, webSocket: realtime)
 }
 
 private func baseRouter(_ configuration: ServerConfiguration, engines: EngineHost) -> Router<BasicRequestContext> {

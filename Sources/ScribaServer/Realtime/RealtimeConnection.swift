@@ -22,7 +22,7 @@ struct RealtimeConnection {
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
         let activity = Activity()
         let out = RealtimeOutbound(outbound, activity: activity)
-        guard await slots.acquire() else {
+        guard await slots.acquire(capacity: limits.maxStreams) else {
             await out.close(Self.tryAgainLater, code: "too_many_streams",
                             message: "All \(limits.maxStreams) live streams are in use (--max-streams). Retry later.")
             return

@@ -21,14 +21,14 @@ public struct RealtimeLimits: Sendable, Equatable {
     }
 }
 
-/// Counts open streams against `RealtimeLimits.maxStreams`.
-actor StreamSlots {
-    let capacity: Int
+/// Counts open streams against `RealtimeLimits.maxStreams`; one per `EngineHost`, so the ASR
+/// and web page ports share the limit.
+public actor StreamSlots {
     private(set) var open = 0
 
-    init(capacity: Int) { self.capacity = capacity }
+    public init() {}
 
-    func acquire() -> Bool {
+    func acquire(capacity: Int) -> Bool {
         guard open < capacity else { return false }
         open += 1
         return true

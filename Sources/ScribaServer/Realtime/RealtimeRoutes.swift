@@ -2,29 +2,28 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 
-/// `GET /v1/realtime` (WebSocket upgrade) on the ASR port: vLLM's realtime transcription protocol
-/// over the served engine (see RealtimeEvents.swift). Its own router: the upgrade is decided
-/// before the HTTP routes, and the API key is checked here too.
+/// `GET /v1/realtime` (WebSocket upgrade) on the ASR port and the web page's port: vLLM's realtime
+/// transcription protocol over the served engine (see RealtimeEvents.swift). Its own router: the
+/// upgrade is decided before the HTTP routes, and the API key is checked here too (as a header, or
+/// `?api_key=` from a browser).
 struct RealtimeRoutes: Sendable {
     let engines: EngineHost
     let limits: RealtimeLimits
     let apiKey: String?
-    let slots: StreamSlots
 
     init(engines: EngineHost, limits: RealtimeLimits, apiKey: String?) {
         self.engines = engines
         self.limits = limits
         self.apiKey = apiKey
-        slots = StreamSlots(capacity: limits.maxStreams)
     }
 
     static let path = "v1/realtime"
 
     var router: Router<BasicWebSocketRequestContext> {
         let router = Router(context: BasicWebSocketRequestContext.self)
-        if let apiKey { router.add(middleware: APIKeyMiddleware(key: apiKey)) }
+        if let apiKey { router.add(middleware: APIKeyMiddleware(key: apiKey, acceptsQueryKey: true)) }
         router.ws(RouterPath(Self.path)) { inbound, outbound, context in
-            await RealtimeConnection(engines: engines, limits: limits, slots: slots, logger: context.logger)
+            await RealtimeConnection(engines: engines, limits: limits, slots: engines.streamSlots, logger: context.logger)
                 .run(inbound: inbound, outbound: outbound)
         }
         return router
