@@ -93,6 +93,27 @@ def check_escaping(tools: DevTools) -> None:
     print("ok   transcript markup (<script>, <img onerror>, <svg onload>) shown as text, never run")
 
 
+def save_screenshot(tools: DevTools, path: str) -> None:
+    shot = tools.call("Page.captureScreenshot", format="png")
+    with open(path, "wb") as f:
+        f.write(base64.b64decode(shot["data"]))
+
+
+def poll(tools: DevTools, expression: str, finished, what: str, timeout: float) -> dict:
+    """Evaluates `expression` (an object with `error` and `status`) every 0.5 s until `finished(state)`;
+    fails on the page's error or after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    state = {}
+    while time.monotonic() < deadline:
+        state = tools.evaluate(expression)
+        if state["error"]:
+            raise SystemExit(f"FAIL: {what} shows an error: {state['status']}")
+        if finished(state):
+            return state
+        time.sleep(0.5)
+    raise SystemExit(f"FAIL: no {what} result after {timeout} s: {state}")
+
+
 def check_player(tools: DevTools) -> None:
     """The player under the result plays the uploaded file; clicking the last timeline row seeks
     there and highlights that row (and only it)."""
@@ -149,25 +170,14 @@ def check_live(tools: DevTools, args) -> int:
     time.sleep(seconds + 2)
     partial_seen = tools.evaluate("document.getElementById('live-committed').textContent + document.getElementById('live-partial').textContent")
     tools.evaluate("document.getElementById('live-stop').click()")
-    deadline = time.monotonic() + args.timeout
-    while time.monotonic() < deadline:
-        state = tools.evaluate("""({
+    state = poll(tools, """({
             done: !document.getElementById('live-downloads').hidden,
             text: document.getElementById('live-committed').textContent,
             status: document.getElementById('live-status').textContent,
             error: document.getElementById('live-status').className === 'error',
             srt: document.getElementById('dl-live-srt').href
-        })""")
-        if state["error"]:
-            raise SystemExit(f"FAIL: live mode shows an error: {state['status']}")
-        if state["done"]:
-            break
-        time.sleep(0.5)
-    else:
-        raise SystemExit(f"FAIL: no final live text after {args.timeout} s: {state}")
-    shot = tools.call("Page.captureScreenshot", format="png")
-    with open(args.screenshot, "wb") as f:
-        f.write(base64.b64decode(shot["data"]))
+        })""", lambda state: state["done"], "live mode", args.timeout)
+    save_screenshot(tools, args.screenshot)
     print(f"live text while speaking: {partial_seen!r}")
     print(f"live final text: {state['text']!r}")
     assert args.expect.lower() in state["text"].lower(), f"live transcript lacks '{args.expect}': {state['text']!r}"
@@ -241,10 +251,7 @@ def main() -> int:
             tools.evaluate(f"document.getElementById('apikey').value = {json.dumps(args.api_key)}")
         tools.evaluate("document.getElementById('go').click()")
 
-        deadline = time.monotonic() + args.timeout
-        state = {}
-        while time.monotonic() < deadline:
-            state = tools.evaluate("""({
+        state = poll(tools, """({
                 hidden: document.getElementById('result').hidden,
                 status: document.getElementById('status').textContent,
                 error: document.getElementById('status').className === 'error',
@@ -252,18 +259,9 @@ def main() -> int:
                 language: document.getElementById('detected').textContent,
                 rows: Array.from(document.querySelectorAll('#timeline tbody tr')).map(r => r.textContent),
                 srt: document.getElementById('dl-srt').href
-            })""")
-            if state["error"]:
-                raise SystemExit(f"FAIL: page shows an error: {state['status']}")
-            if not state["hidden"] and state["status"].startswith(DONE[args.lang]):
-                break
-            time.sleep(0.5)
-        else:
-            raise SystemExit(f"FAIL: no transcript after {args.timeout} s: {state}")
-
-        shot = tools.call("Page.captureScreenshot", format="png")
-        with open(args.screenshot, "wb") as f:
-            f.write(base64.b64decode(shot["data"]))
+            })""", lambda state: not state["hidden"] and state["status"].startswith(DONE[args.lang]),
+                     "page", args.timeout)
+        save_screenshot(tools, args.screenshot)
         print(f"screenshot: {args.screenshot}")
         print(f"status: {state['status']}; language: {state['language']}; text: {state['text']!r}")
         for row in state["rows"]:
