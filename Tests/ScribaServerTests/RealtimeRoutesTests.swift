@@ -192,7 +192,8 @@ struct ClientLog: Sendable {
             }
             #expect(session.close?.closeCode == .policyViolation)
             #expect(session.of("error").last?["code"] as? String == "idle_timeout")
-            #expect(clock.now - start < .seconds(10))
+            // Closed by the server, well before the 30 s the client would have waited (loose: CI machines are loaded).
+            #expect(clock.now - start < .seconds(25))
         }
     }
 }
