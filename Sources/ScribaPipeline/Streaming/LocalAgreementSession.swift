@@ -76,6 +76,7 @@ public actor LocalAgreementSession: StreamingSession {
         guard !snapshot.isEmpty else { return [] }
         var recognition = RecognitionOptions(language: language, context: prompt(), wordTimestamps: true)
         recognition.repetitionGuard = .init()
+        recognition.temperatureFallback = false
         // The recogniser is nonisolated: the actor stays free for `append` while it decodes.
         let result = try await recognizer.transcribe(AudioBuffer(samples: snapshot, sampleRate: Self.sampleRate), options: recognition)
         let words = result.segments.flatMap(\.words).map {
