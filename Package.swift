@@ -71,6 +71,10 @@ let package = Package(
         // sha256 of downloaded model files. Range (not `from:`) so the 4.x already pinned through
         // swift-certificates/swift-nio-extras satisfies it without a re-resolve.
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // The live-caption WebSocket (/v1/realtime) and its tests' client.
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        // NIOWebSocket's close codes, which the WebSocket writer takes.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(
@@ -104,6 +108,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ]
         ),
         .executableTarget(
@@ -134,7 +140,8 @@ let package = Package(
         .testTarget(name: "ScribaFormatsTests", dependencies: ["ScribaTestSupport", "ScribaFormats", "ScribaTranscript"]),
         .testTarget(
             name: "ScribaServerTests",
-            dependencies: ["ScribaTestSupport", "ScribaServer", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: ["ScribaTestSupport", "ScribaServer", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                           .product(name: "HummingbirdWSClient", package: "hummingbird-websocket")]
         ),
         // Model download/cache tests run a local hub server in-process (the hub is unreachable here).
         .testTarget(

@@ -6,10 +6,15 @@ public enum SRTWriter {
     public static func render(_ transcript: Transcript, options: CueOptions = .init()) -> String {
         var out = ""
         for (index, cue) in SubtitleShaper.cues(for: transcript, options: options).enumerated() {
-            out += String(index + 1) + "\n"
-            out += Timecode.clock(cue.start, separator: ",") + " --> " + Timecode.clock(cue.end, separator: ",") + "\n"
-            out += cue.text + "\n\n"
+            out += render(cue, number: index + 1)
         }
         return out
+    }
+
+    /// One numbered cue and its blank line (live captions print cues one at a time).
+    public static func render(_ cue: Cue, number: Int) -> String {
+        String(number) + "\n"
+            + Timecode.clock(cue.start, separator: ",") + " --> " + Timecode.clock(cue.end, separator: ",") + "\n"
+            + cue.text + "\n\n"
     }
 }

@@ -9,6 +9,8 @@ public enum PipelineError: Error, Equatable, Sendable {
     case diarizationModelsMissing(folder: URL)
     /// Diarization runs on 16 kHz audio (what `AudioFile.load` gives).
     case diarizationSampleRate(Int)
+    /// Live captions need a recogniser that times its own words (Whisper).
+    case streamingUnsupported(model: String)
 }
 
 extension PipelineError: LocalizedError, CustomStringConvertible {
@@ -22,6 +24,8 @@ extension PipelineError: LocalizedError, CustomStringConvertible {
             return "the diarization models are not in \(folder.path) (pyannote-segmentation-3.0/ and campplus-cn-en-common/): run scripts/fetch-diarization-models, or set SCRIBA_MODELS_DIR to the folder that holds them."
         case .diarizationSampleRate(let rate):
             return "diarization needs 16 kHz audio, got \(rate) Hz: load the file with AudioFile.load, which resamples."
+        case .streamingUnsupported(let model):
+            return "live captions need an engine that times its own words; \(model) does not. Serve or run with --engine whisper."
         }
     }
     public var errorDescription: String? { description }

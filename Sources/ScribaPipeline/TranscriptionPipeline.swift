@@ -116,6 +116,13 @@ public struct TranscriptionPipeline: Sendable {
     }
 
     public func transcribe(_ audio: AudioBuffer, options: PipelineOptions = .init()) async throws -> Transcript {
+        try await transcribe(audio, options: options, settled: nil)
+    }
+
+    /// As `transcribe(_:options:)`, handing `settled` each run of segments as soon as no later
+    /// chunk can change it (a chunk may still trim its predecessor's overlap), for streamed answers.
+    public func transcribe(_ audio: AudioBuffer, options: PipelineOptions,
+                           settled: (@Sendable ([TranscriptSegment]) async throws -> Void)?) async throws -> Transcript {
         let activity = try voiceActivity(for: audio, options: options)
         var chunker = self.chunker
         if var pauses = chunker as? PauseChunker {
@@ -131,8 +138,13 @@ public struct TranscriptionPipeline: Sendable {
         var firstFailure: (any Error)?
         // Where the previous chunk's segments begin in `segments`, for overlap dedupe after a hard cut.
         var previousStart = 0
+        var handedOn = 0
         for chunk in chunks {
             try Task.checkCancellation()
+            if let settled, previousStart > handedOn {
+                try await settled(Array(segments[handedOn..<previousStart]))
+                handedOn = previousStart
+            }
             let offset = chunk.startSeconds(sampleRate: audio.sampleRate)
             let end = chunk.endSeconds(sampleRate: audio.sampleRate)
             if options.skipSilentChunks, let speech, speech.seconds(in: chunk.startSample..<chunk.endSample) < options.minSpeechSeconds {
@@ -225,6 +237,7 @@ public struct TranscriptionPipeline: Sendable {
         if let firstFailure, coverage.allSatisfy({ $0.status == .failed || $0.note?.hasPrefix("silent") == true }) {
             throw firstFailure
         }
+        if let settled, segments.count > handedOn { try await settled(Array(segments[handedOn...])) }
         return Transcript(language: language, duration: audio.duration, segments: segments, chunks: coverage,
                           languageProbability: languageProbability)
     }

@@ -12,6 +12,7 @@ struct Scriba: AsyncParsableCommand {
             SubtitlesCommand.self, TranscribeCommand.self, AlignCommand.self, MinutesCommand.self,
             ServeCommand.self, InfoCommand.self, ModelsCommand.self, VADCommand.self,
             DiarizeCommand.self,
+            LiveCommand.self,
         ]
     )
 

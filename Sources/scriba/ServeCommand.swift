@@ -48,6 +48,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Close a connection that has not sent a complete request head within this many seconds (slow clients, idle keep-alive).")
     var idleTimeout = 30
 
+    @Option(help: "Live-caption streams (/v1/realtime) open at once; one more is closed with code 1013.")
+    var maxStreams = RealtimeLimits.defaultMaxStreams
+
+    @Option(help: "Close a live stream whose client sent and received nothing for this many seconds (code 1008).")
+    var streamIdleSeconds = RealtimeLimits.defaultIdleTimeoutSeconds
+
+    @Option(help: "Largest live-stream message in KB (base64 audio per append); larger ones are closed with code 1009.")
+    var maxMessageKb = RealtimeLimits.defaultMaxMessageBytes / 1024
+
     @OptionGroup var engine: EngineOptions
 
     @OptionGroup var voice: VoiceDetectorFlags
@@ -67,6 +76,9 @@ struct ServeCommand: AsyncParsableCommand {
         if maxConcurrency < 1 { throw ValidationError("--max-concurrency must be at least 1.") }
         if maxQueue < 0 { throw ValidationError("--max-queue must be 0 or more.") }
         if idleTimeout < 1 || idleTimeout > 3600 { throw ValidationError("--idle-timeout \(idleTimeout) is outside 1...3600 seconds.") }
+        if maxStreams < 1 || maxStreams > 256 { throw ValidationError("--max-streams \(maxStreams) is outside 1...256.") }
+        if !(streamIdleSeconds >= 1 && streamIdleSeconds <= 3600) { throw ValidationError("--stream-idle-seconds \(streamIdleSeconds) is outside 1...3600.") }
+        if maxMessageKb < 4 || maxMessageKb > 65_536 { throw ValidationError("--max-message-kb \(maxMessageKb) is outside 4...65536.") }
         if let key = resolvedAPIKey, key.count < 8 || key.contains(where: \.isWhitespace) {
             throw ValidationError("the API key must be at least 8 characters without spaces (it is sent as 'Authorization: Bearer KEY').")
         }
@@ -89,7 +101,8 @@ struct ServeCommand: AsyncParsableCommand {
     var settings: ServeSettings {
         ServeSettings(host: host, asrPort: asrPort, alignPort: alignPort, uiPort: uiPort,
                       maxUploadBytes: maxUploadMb * 1024 * 1024, apiKey: resolvedAPIKey,
-                      corsOrigin: corsOrigin, idleTimeoutSeconds: idleTimeout)
+                      corsOrigin: corsOrigin, idleTimeoutSeconds: idleTimeout,
+                      realtime: RealtimeLimits(maxStreams: maxStreams, idleTimeoutSeconds: streamIdleSeconds, maxMessageBytes: maxMessageKb * 1024))
     }
 
     func run() async throws {

@@ -7,8 +7,10 @@ public struct ScribaRun: Sendable {
     public let stderr: String
 
     /// Runs `TestLocations.scribaExecutable` with `arguments`; `environment` nil inherits this
-    /// process's, otherwise only the variables given (plus PATH) reach it.
-    public static func run(_ arguments: [String], environment: [String: String]? = nil) async throws -> ScribaRun {
+    /// process's, otherwise only the variables given (plus PATH) reach it. `stdin`: a file read as
+    /// its standard input; `interruptOnOutput`: send SIGINT once stdout holds this text.
+    public static func run(_ arguments: [String], environment: [String: String]? = nil, stdin: URL? = nil,
+                           interruptOnOutput: String? = nil) async throws -> ScribaRun {
         let binary = TestLocations.scribaExecutable
         guard FileManager.default.isExecutableFile(atPath: binary.path) else { throw NoBinary(path: binary.path) }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scriba-run-\(UUID().uuidString)")
@@ -25,6 +27,19 @@ public struct ScribaRun: Sendable {
         }
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
+        if let stdin { process.standardInput = try FileHandle(forReadingFrom: stdin) }
+        if let interruptOnOutput {
+            Task {
+                // Until the process has started and ended (isRunning is false before `run()` too).
+                while process.processIdentifier == 0 || process.isRunning {
+                    try await Task.sleep(for: .milliseconds(50))
+                    if let text = try? String(contentsOf: out, encoding: .utf8), text.contains(interruptOnOutput) {
+                        process.interrupt()
+                        return
+                    }
+                }
+            }
+        }
         let status: Int32 = try await withCheckedThrowingContinuation { continuation in
             process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
             do { try process.run() } catch { continuation.resume(throwing: error) }

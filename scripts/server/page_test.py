@@ -93,6 +93,102 @@ def check_escaping(tools: DevTools) -> None:
     print("ok   transcript markup (<script>, <img onerror>, <svg onload>) shown as text, never run")
 
 
+def save_screenshot(tools: DevTools, path: str) -> None:
+    shot = tools.call("Page.captureScreenshot", format="png")
+    with open(path, "wb") as f:
+        f.write(base64.b64decode(shot["data"]))
+
+
+def poll(tools: DevTools, expression: str, finished, what: str, timeout: float) -> dict:
+    """Evaluates `expression` (an object with `error` and `status`) every 0.5 s until `finished(state)`;
+    fails on the page's error or after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    state = {}
+    while time.monotonic() < deadline:
+        state = tools.evaluate(expression)
+        if state["error"]:
+            raise SystemExit(f"FAIL: {what} shows an error: {state['status']}")
+        if finished(state):
+            return state
+        time.sleep(0.5)
+    raise SystemExit(f"FAIL: no {what} result after {timeout} s: {state}")
+
+
+def check_player(tools: DevTools) -> None:
+    """The player under the result plays the uploaded file; clicking the last timeline row seeks
+    there and highlights that row (and only it)."""
+    for _ in range(100):
+        if tools.evaluate("document.getElementById('player').readyState") >= 1:
+            break
+        time.sleep(0.1)
+    else:
+        raise SystemExit("FAIL: the player did not load the uploaded file")
+    assert tools.evaluate("document.getElementById('player').src").startswith("blob:"), "player has no source"
+    tools.evaluate("(() => { const rows = document.querySelectorAll('#timeline tbody tr'); rows[rows.length - 1].click(); })()")
+    for _ in range(100):
+        state = tools.evaluate("""(() => {
+            const rows = Array.from(document.querySelectorAll('#timeline tbody tr'));
+            return { time: document.getElementById('player').currentTime, start: Number(rows[rows.length - 1].dataset.start),
+                     playing: rows.map(r => r.classList.contains('playing')) };
+        })()""")
+        if state["playing"][-1]:
+            break
+        time.sleep(0.1)
+    assert state["time"] >= state["start"] - 0.05, f"the row click did not seek: {state}"
+    assert state["playing"][-1] and sum(state["playing"]) == 1, f"the row being heard is not the one highlighted: {state}"
+    print(f"ok   player: the last row's click seeks to {state['time']:.2f} s and highlights it")
+    # Before the first row starts, no row is highlighted (the highlight follows the playhead).
+    first = tools.evaluate("Number(document.querySelector('#timeline tbody tr').dataset.start)")
+    if first > 0.1:
+        tools.evaluate("(() => { const p = document.getElementById('player'); p.pause(); p.currentTime = 0.05; })()")
+        for _ in range(50):
+            lit = tools.evaluate("document.querySelectorAll('#timeline tbody tr.playing').length")
+            if lit == 0:
+                break
+            time.sleep(0.1)
+        assert lit == 0, "a row stays highlighted before any speech"
+        print("ok   player: before the first row nothing is highlighted")
+
+
+def check_live(tools: DevTools, args) -> int:
+    """Start, let the fake microphone play the clip once (plus a margin), Stop; the committed text
+    must hold the expected word and the SRT link must be set."""
+    import wave
+    with wave.open(args.audio) as w:
+        seconds = w.getnframes() / w.getframerate()
+    tools.evaluate("document.getElementById('language').value = 'en'")
+    if args.api_key:
+        tools.evaluate(f"document.getElementById('apikey').value = {json.dumps(args.api_key)}")
+    tools.evaluate("document.getElementById('live-start').click()")
+    for _ in range(100):
+        if not tools.evaluate("document.getElementById('live-stop').disabled"):
+            break
+        time.sleep(0.1)
+    else:
+        status = tools.evaluate("document.getElementById('live-status').textContent")
+        raise SystemExit(f"FAIL: live mode did not start: {status}")
+    time.sleep(seconds + 2)
+    partial_seen = tools.evaluate("document.getElementById('live-committed').textContent + document.getElementById('live-partial').textContent")
+    tools.evaluate("document.getElementById('live-stop').click()")
+    state = poll(tools, """({
+            done: !document.getElementById('live-downloads').hidden,
+            text: document.getElementById('live-committed').textContent,
+            status: document.getElementById('live-status').textContent,
+            error: document.getElementById('live-status').className === 'error',
+            srt: document.getElementById('dl-live-srt').href
+        })""", lambda state: state["done"], "live mode", args.timeout)
+    save_screenshot(tools, args.screenshot)
+    print(f"live text while speaking: {partial_seen!r}")
+    print(f"live final text: {state['text']!r}")
+    assert args.expect.lower() in state["text"].lower(), f"live transcript lacks '{args.expect}': {state['text']!r}"
+    assert state["srt"].startswith("blob:"), f"live SRT link not set: {state['srt']!r}"
+    srt = tools.evaluate("liveSRT")  # the download's text (the page's CSP keeps fetch off blob: URLs)
+    assert srt.startswith("1\n00:00:") and " --> " in srt, f"live SRT is not SRT: {srt[:200]!r}"
+    print(f"live SRT:\n{srt}")
+    print("live page test passed")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", default="http://127.0.0.1:7860")
@@ -102,6 +198,8 @@ def main() -> int:
     parser.add_argument("--audio", help="speech WAV to upload instead of the espeak-ng sentence")
     parser.add_argument("--api-key", help="typed into the page's API key field")
     parser.add_argument("--lang", choices=["en", "zh"], default="en", help="the page's language, chosen with its switch (?lang=)")
+    parser.add_argument("--live", action="store_true",
+                        help="test the Live mode instead: Chromium's fake microphone plays --audio into the page")
     args = parser.parse_args()
 
     wait_ready(args.url)
@@ -113,7 +211,11 @@ def main() -> int:
     port = free_port()
     browser = subprocess.Popen(
         [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         f"--user-data-dir={profile}", f"--remote-debugging-port={port}", "--window-size=1100,1000", "about:blank"],
+         f"--user-data-dir={profile}", f"--remote-debugging-port={port}", "--window-size=1100,1000",
+         "--autoplay-policy=no-user-gesture-required",
+         # The live mode's microphone: the clip, looped, with the permission prompt answered yes.
+         "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+         f"--use-file-for-fake-audio-capture={os.path.abspath(audio)}", "about:blank"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         targets = []
@@ -135,6 +237,9 @@ def main() -> int:
                 break
             time.sleep(0.1)
 
+        if args.live:
+            return check_live(tools, args)
+
         # Choose the file as a user would (fires the input's change event), pick English, click.
         document = tools.call("DOM.getDocument")
         node = tools.call("DOM.querySelector", nodeId=document["root"]["nodeId"], selector="#file")
@@ -146,10 +251,7 @@ def main() -> int:
             tools.evaluate(f"document.getElementById('apikey').value = {json.dumps(args.api_key)}")
         tools.evaluate("document.getElementById('go').click()")
 
-        deadline = time.monotonic() + args.timeout
-        state = {}
-        while time.monotonic() < deadline:
-            state = tools.evaluate("""({
+        state = poll(tools, """({
                 hidden: document.getElementById('result').hidden,
                 status: document.getElementById('status').textContent,
                 error: document.getElementById('status').className === 'error',
@@ -157,18 +259,9 @@ def main() -> int:
                 language: document.getElementById('detected').textContent,
                 rows: Array.from(document.querySelectorAll('#timeline tbody tr')).map(r => r.textContent),
                 srt: document.getElementById('dl-srt').href
-            })""")
-            if state["error"]:
-                raise SystemExit(f"FAIL: page shows an error: {state['status']}")
-            if not state["hidden"] and state["status"].startswith(DONE[args.lang]):
-                break
-            time.sleep(0.5)
-        else:
-            raise SystemExit(f"FAIL: no transcript after {args.timeout} s: {state}")
-
-        shot = tools.call("Page.captureScreenshot", format="png")
-        with open(args.screenshot, "wb") as f:
-            f.write(base64.b64decode(shot["data"]))
+            })""", lambda state: not state["hidden"] and state["status"].startswith(DONE[args.lang]),
+                     "page", args.timeout)
+        save_screenshot(tools, args.screenshot)
         print(f"screenshot: {args.screenshot}")
         print(f"status: {state['status']}; language: {state['language']}; text: {state['text']!r}")
         for row in state["rows"]:
@@ -180,6 +273,7 @@ def main() -> int:
         assert page_lang == args.lang, f"page language {page_lang!r}, asked for {args.lang!r}"
         assert len(state["rows"]) >= 1, "no timeline rows"
         assert state["srt"].startswith("blob:"), f"SRT download link not set: {state['srt']!r}"
+        check_player(tools)
         check_escaping(tools)
         print("page test passed")
         return 0

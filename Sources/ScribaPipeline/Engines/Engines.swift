@@ -15,6 +15,10 @@ public struct RecognitionOptions: Sendable, Equatable {
     public var wordTimestamps: Bool
     /// Loop detection while decoding and its recovery (local engines); on by default.
     public var repetitionGuard: RepetitionGuardOptions
+    /// Whisper's temperature fallback (re-decode at 0.2 … 1.0 when a pass looks poor). Live sessions
+    /// turn it off: on a short buffer it can cost many passes (a 30 s step was measured) and its
+    /// sampled text only delays agreement.
+    public var temperatureFallback = true
 
     public init(language: Language? = nil, context: String? = nil, wordTimestamps: Bool = false,
                 repetitionGuard: RepetitionGuardOptions = .init()) {

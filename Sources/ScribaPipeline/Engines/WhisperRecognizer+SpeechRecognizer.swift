@@ -24,6 +24,7 @@ extension WhisperRecognizer: SpeechRecognizer {
         whisperOptions.initialPrompt = options.contextText
         whisperOptions.repetitionGuard = options.repetitionGuard
         whisperOptions.maxTokensPerSecond = WhisperOptions.budgetTokensPerSecond
+        if !options.temperatureFallback { whisperOptions.temperatures = [0] }
         let result = try transcribe(audio, options: whisperOptions)
         let segments = result.segments.compactMap { segment -> TranscriptSegment? in
             let text = segment.text.trimmingWhitespace()

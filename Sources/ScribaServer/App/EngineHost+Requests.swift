@@ -4,13 +4,15 @@ import ScribaPipeline
 // The work every audio endpoint shares: wait for a slot, decode the upload, run the pipeline.
 // Decoding happens inside the slot too — ffmpeg on a long file is real CPU time.
 extension EngineHost {
-    nonisolated func transcribe(_ upload: FormPart, options requested: PipelineOptions) async throws -> Transcript {
+    /// `settled`: see `TranscriptionPipeline.transcribe(_:options:settled:)` (streamed answers).
+    nonisolated func transcribe(_ upload: FormPart, options requested: PipelineOptions,
+                                settled: (@Sendable ([TranscriptSegment]) async throws -> Void)? = nil) async throws -> Transcript {
         let pipeline = try await readyPipeline()
         let options = listening(requested)
         return try await limiter.withPermit {
             try await withTaskExecutorPreference(executor) {
                 let audio = try AudioFile.load(data: upload.data, fileName: upload.safeFileName).audio
-                return try await pipeline.transcribe(audio, options: options)
+                return try await pipeline.transcribe(audio, options: options, settled: settled)
             }
         }
     }

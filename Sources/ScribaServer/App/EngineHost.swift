@@ -23,6 +23,8 @@ public actor EngineHost {
     /// Silero's thresholds.
     public nonisolated let voiceDetector: VoiceDetectorKind
     public nonisolated let sileroOptions: SpeechSegmentOptions
+    /// Open `/v1/realtime` streams, counted across the ports that serve it.
+    public nonisolated let streamSlots = StreamSlots()
 
     public init(limiter: ConcurrencyLimiter, voiceDetector: VoiceDetectorKind = .silero, sileroOptions: SpeechSegmentOptions = .init()) {
         self.limiter = limiter

@@ -49,6 +49,12 @@ enum PageLanguage: String, Sendable, CaseIterable {
         ("transcribing", "Transcribing", "正在识别"),
         ("doneIn", "Done in", "完成，用时"),
         ("failed", "Failed:", "失败："),
+        ("live", "Live", "实时"),
+        ("liveIntro", "Captions from the microphone as you speak; grey words may still change.", "边说边出字幕（来自麦克风）；灰色文字可能还会变。"),
+        ("start", "Start", "开始"),
+        ("stop", "Stop", "停止"),
+        ("listening", "Listening…", "正在聆听…"),
+        ("finishing", "Finishing…", "正在收尾…"),
     ]
 
     /// Chinese names of the languages the page offers (in menu order); the English names are `Language.known`'s.

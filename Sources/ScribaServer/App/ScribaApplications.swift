@@ -1,16 +1,19 @@
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 
 /// The three servers `scriba serve` runs. The executable and the tests build them with these
 /// functions; all three share one `EngineHost` (models loaded once, one concurrency limit).
 public typealias ScribaApplication = Application<RouterResponder<BasicRequestContext>>
 
-/// ASR port: `POST /transcribe`, `POST /v1/audio/transcriptions`, `GET /v1/models`, health.
+/// ASR port: `POST /transcribe`, `POST /v1/audio/transcriptions`, `GET /v1/models`, health, and
+/// the live-caption WebSocket `/v1/realtime`.
 public func buildASRApplication(configuration: ServerConfiguration, engines: EngineHost, logger: Logger) -> ScribaApplication {
     let router = baseRouter(configuration, engines: engines)
     router.addRoutes(TranscribeRoutes(engines: engines, maxUploadBytes: configuration.maxUploadBytes).routes)
     router.addRoutes(OpenAIRoutes(engines: engines, maxUploadBytes: configuration.maxUploadBytes).routes)
-    return application(router, configuration, name: "scriba-asr", logger: logger)
+    let realtime = RealtimeRoutes(engines: engines, limits: configuration.realtime, apiKey: configuration.apiKey)
+    return application(router, configuration, name: "scriba-asr", logger: logger, webSocket: realtime)
 }
 
 /// Aligner port: `POST /align`, health.
@@ -20,12 +23,14 @@ public func buildAlignApplication(configuration: ServerConfiguration, engines: E
     return application(router, configuration, name: "scriba-align", logger: logger)
 }
 
-/// Web page port: `GET /`, `POST /api/transcribe` (the in-process recogniser, so no CORS), health.
+/// Web page port: `GET /`, `POST /api/transcribe` (the in-process recogniser, so no CORS), health,
+/// and `/v1/realtime` for the page's live mode (same origin).
 public func buildUIApplication(configuration: ServerConfiguration, engines: EngineHost, logger: Logger) -> ScribaApplication {
     let router = baseRouter(configuration, engines: engines)
     let transcribe = TranscribeRoutes(engines: engines, maxUploadBytes: configuration.maxUploadBytes)
     router.addRoutes(WebPageRoutes(transcribe: transcribe).routes)
-    return application(router, configuration, name: "scriba-ui", logger: logger)
+    let realtime = RealtimeRoutes(engines: engines, limits: configuration.realtime, apiKey: configuration.apiKey)
+    return application(router, configuration, name: "scriba-ui", logger: logger, webSocket: realtime)
 }
 
 private func baseRouter(_ configuration: ServerConfiguration, engines: EngineHost) -> Router<BasicRequestContext> {
@@ -47,12 +52,21 @@ private func baseRouter(_ configuration: ServerConfiguration, engines: EngineHos
 }
 
 private func application(_ router: Router<BasicRequestContext>, _ configuration: ServerConfiguration,
-                         name: String, logger: Logger) -> ScribaApplication {
+                         name: String, logger: Logger, webSocket: RealtimeRoutes? = nil) -> ScribaApplication {
     var logger = logger
     logger[metadataKey: "server"] = .string(name)
+    let address = BindAddress.hostname(configuration.host, port: configuration.port)
+    if let webSocket {
+        return Application(
+            router: router,
+            server: .http1WebSocketUpgrade(webSocketRouter: webSocket.router,
+                                           configuration: .init(http1: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds))), ws: webSocket.webSocketConfiguration)),
+            configuration: .init(address: address, serverName: "Scriba"),
+            logger: logger)
+    }
     return Application(
         router: router,
         server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Scriba"),
+        configuration: .init(address: address, serverName: "Scriba"),
         logger: logger)
 }

@@ -13,14 +13,18 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// A connection that has not sent a complete request head (or sits idle between requests)
     /// this long is closed, so trickled headers cannot hold a connection open.
     public var idleTimeoutSeconds: Int
+    /// Live-caption streams on `/v1/realtime` (ASR port).
+    public var realtime: RealtimeLimits
 
     public init(host: String = "127.0.0.1", port: Int, maxUploadBytes: Int = 50 * 1024 * 1024,
-                apiKey: String? = nil, corsOrigin: String? = nil, idleTimeoutSeconds: Int = 30) {
+                apiKey: String? = nil, corsOrigin: String? = nil, idleTimeoutSeconds: Int = 30,
+                realtime: RealtimeLimits = .init()) {
         self.host = host
         self.port = port
         self.maxUploadBytes = maxUploadBytes
         self.apiKey = apiKey
         self.corsOrigin = corsOrigin
         self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.realtime = realtime
     }
 }

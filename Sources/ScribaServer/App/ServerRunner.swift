@@ -18,10 +18,11 @@ public struct ServeSettings: Sendable, Equatable {
     public var apiKey: String?
     public var corsOrigin: String?
     public var idleTimeoutSeconds: Int
+    public var realtime: RealtimeLimits
 
     public init(host: String = "127.0.0.1", asrPort: Int = 7861, alignPort: Int = 7862, uiPort: Int = 7860,
                 maxUploadBytes: Int = 50 * 1024 * 1024, apiKey: String? = nil, corsOrigin: String? = nil,
-                idleTimeoutSeconds: Int = 30) {
+                idleTimeoutSeconds: Int = 30, realtime: RealtimeLimits = .init()) {
         self.host = host
         self.asrPort = asrPort
         self.alignPort = alignPort
@@ -30,6 +31,7 @@ public struct ServeSettings: Sendable, Equatable {
         self.apiKey = apiKey
         self.corsOrigin = corsOrigin
         self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.realtime = realtime
     }
 
     public func configuration(for role: ServerRole) -> ServerConfiguration {
@@ -39,7 +41,7 @@ public struct ServeSettings: Sendable, Equatable {
         case .ui: uiPort
         }
         return ServerConfiguration(host: host, port: port, maxUploadBytes: maxUploadBytes, apiKey: apiKey,
-                                   corsOrigin: corsOrigin, idleTimeoutSeconds: idleTimeoutSeconds)
+                                   corsOrigin: corsOrigin, idleTimeoutSeconds: idleTimeoutSeconds, realtime: realtime)
     }
 }
 

@@ -7,7 +7,7 @@ struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
     let key: [UInt8]
 
     init(key: String) {
-        self.key = Array(key.utf8)
+        self.init(key: key, acceptsQueryKey: false)
     }
 
     static func isOpen(_ request: Request) -> Bool {
@@ -15,9 +15,19 @@ struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
         return ["/health", "/ready", "/"].contains(request.uri.path)
     }
 
+    /// Browsers cannot set headers on a WebSocket: the upgrade to `/v1/realtime` may carry the key
+    /// as `?api_key=` instead.
+    let acceptsQueryKey: Bool
+
+    init(key: String, acceptsQueryKey: Bool) {
+        self.key = Array(key.utf8)
+        self.acceptsQueryKey = acceptsQueryKey
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if Self.isOpen(request) { return try await next(request, context) }
-        guard let sent = Self.bearerToken(request.headers[.authorization]) else {
+        let queryKey = acceptsQueryKey ? request.uri.queryParameters.get("api_key") : nil
+        guard let sent = Self.bearerToken(request.headers[.authorization]) ?? queryKey else {
             throw ServerError.unauthorized(sentKey: false)
         }
         guard Self.constantTimeEquals(Array(sent.utf8), key) else { throw ServerError.unauthorized(sentKey: true) }

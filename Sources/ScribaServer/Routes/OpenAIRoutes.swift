@@ -29,6 +29,8 @@ struct OpenAIRoutes: Sendable {
         var format: ResponseFormat
         var wordTimestamps: Bool
         var segmentTimestamps: Bool
+        /// `stream=true`: Server-Sent Events (`transcript.text.delta`, then `transcript.text.done`).
+        var stream: Bool
 
         init(_ form: MultipartForm) throws {
             guard let file = form.part("file") else { throw ServerError.missingField("file") }
@@ -48,6 +50,11 @@ struct OpenAIRoutes: Sendable {
             wordTimestamps = granularities.contains("word")
             // OpenAI's default granularity is segment.
             segmentTimestamps = granularities.isEmpty || granularities.contains("segment")
+            let streamValue = form.text("stream")?.lowercased() ?? "false"
+            guard ["true", "false"].contains(streamValue) else {
+                throw ServerError.invalidField(name: "stream", value: streamValue, expected: "true or false")
+            }
+            stream = streamValue == "true"
         }
 
         var options: PipelineOptions {
@@ -62,6 +69,7 @@ struct OpenAIRoutes: Sendable {
     func transcriptions(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let form = try await MultipartForm.read(request, limitBytes: maxUploadBytes)
         let input = try TranscriptionRequest(form)
+        if input.stream { return try await streamed(input) }
         let transcript = try await engines.transcribe(input.file, options: input.options)
         let seconds = transcript.duration
         return response(transcript, input, seconds: seconds).withCoverage(of: transcript)

@@ -21,9 +21,10 @@ struct WebPageRoutes: Sendable {
     func page(_ language: PageLanguage) -> Response {
         var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .contentLanguage: language.rawValue,
                                    .vary: "Accept-Language"]
-        // Everything is inline and same-origin; forbid anything else.
+        // Everything is inline and same-origin; forbid anything else (blob: scripts: the live mode's
+        // AudioWorklet module; 'self' covers the same-origin WebSocket).
         headers[.contentSecurityPolicy] =
-            "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; media-src blob:"
+            "default-src 'none'; script-src 'unsafe-inline' blob:; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; media-src blob:"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: WebPage.html(language))))
     }
 }

@@ -1,0 +1,253 @@
+import Foundation
+import Testing
+import ScribaAudio
+@testable import ScribaPipeline
+import ScribaTestSupport
+
+/// A recogniser over a fixed word timeline. The test's "audio" carries each sample's index in the
+/// stream as its value, so the recogniser knows which stretch of the stream it was given (the
+/// session passes only the buffer). It hears a word once its whole span is in the buffer, always
+/// adds a guessed word at the buffer's end that differs on every call, and on every third call
+/// misspells the first word it returns: neither may ever be committed. A buffer reaching
+/// `streamEnd` (the last pass, on `finish`) is heard cleanly.
+private final class TimelineRecognizer: SpeechRecognizer, @unchecked Sendable {
+    let modelName = "timeline"
+    let maxChunkDuration = 30.0
+    let words: [TimedWord]
+    let streamEnd: Double
+    var mishears = true
+    private let lock = NSLock()
+    private var calls = 0
+    private(set) var longestBuffer = 0.0
+
+    init(words: [TimedWord], streamEnd: Double) {
+        self.words = words
+        self.streamEnd = streamEnd
+    }
+
+    func transcribe(_ audio: AudioBuffer, options: RecognitionOptions) async throws -> Recognition {
+        let call = lock.withLock { calls += 1; longestBuffer = max(longestBuffer, audio.duration); return calls }
+        guard let firstSample = audio.samples.first else { return Recognition(language: "", text: "", segments: []) }
+        let start = Double(firstSample) / 16_000, end = start + audio.duration
+        var heard = words.filter { $0.start >= start && $0.end <= end }.map {
+            TimedWord(text: $0.text, start: $0.start - start, end: $0.end - start)
+        }
+        guard end < streamEnd - 1e-6 else {
+            return Recognition(language: "en", text: "", segments: [TranscriptSegment(start: 0, end: audio.duration, text: "", words: heard)])
+        }
+        if mishears, call % 3 == 0, !heard.isEmpty { heard[0].text = "MISHEARD" }
+        heard.append(TimedWord(text: "guess\(call)", start: audio.duration - 0.2, end: audio.duration))
+        let segment = TranscriptSegment(start: 0, end: audio.duration, text: heard.map(\.text).joined(separator: " "), words: heard)
+        return Recognition(language: "en", text: segment.text, segments: [segment])
+    }
+}
+
+/// `count` words of 0.4 s every 0.5 s from 0.5 s; every eighth ends a sentence.
+private func timeline(count: Int) -> [TimedWord] {
+    (0..<count).map { i in
+        TimedWord(text: "w\(i)" + (i % 8 == 7 ? "." : ""), start: 0.5 + Double(i) * 0.5, end: 0.9 + Double(i) * 0.5)
+    }
+}
+
+/// Samples whose values are their own indices in the stream (see `TimelineRecognizer`).
+private func indexSamples(from start: Int, count: Int) -> [Float] { (start..<(start + count)).map { Float($0) } }
+
+struct HypothesisBufferTests {
+    private func words(_ text: String, from start: Double) -> [TimedWord] {
+        text.split(separator: " ").enumerated().map { i, w in
+            TimedWord(text: String(w), start: start + Double(i), end: start + Double(i) + 0.8)
+        }
+    }
+
+    @Test func commitsOnlyWhatTwoHypothesesAgreeOn() {
+        var buffer = HypothesisBuffer()
+        #expect(buffer.insert(words("the cat sat", from: 0)).isEmpty)
+        let committed = buffer.insert(words("the cat sits down", from: 0))
+        #expect(committed.map(\.text) == ["the", "cat"])
+        #expect(buffer.tail.map(\.text) == ["sits", "down"])
+        #expect(buffer.lastCommittedTime == 1.8)
+    }
+
+    @Test func agreementIgnoresCaseAndPunctuationAndKeepsTheNewestSpelling() {
+        var buffer = HypothesisBuffer()
+        _ = buffer.insert(words("Hello, world", from: 0))
+        #expect(buffer.insert(words("hello world.", from: 0)).map(\.text) == ["hello", "world."])
+    }
+
+    @Test func aRepeatedCommittedEndIsNotCommittedTwice() {
+        var buffer = HypothesisBuffer()
+        _ = buffer.insert(words("one two three", from: 0))
+        #expect(buffer.insert(words("one two three four", from: 0)).map(\.text) == ["one", "two", "three"])
+        #expect(buffer.lastCommittedTime == 2.8)
+        // The next pass hears "three" again, timed a little later (within the overlap tolerance):
+        // the repeated word is dropped, so "four" agrees with the previous tail and "three" is
+        // not committed a second time.
+        let repeated = [TimedWord(text: "three", start: 2.75, end: 3.0), TimedWord(text: "four", start: 3.05, end: 3.8)]
+        #expect(buffer.insert(repeated).map(\.text) == ["four"])
+        #expect(buffer.tail.isEmpty)
+    }
+}
+
+struct LocalAgreementSessionTests {
+    /// Feeds the stream in 0.25 s pieces and steps every `stepSeconds`, as the runner does.
+    private func stream(_ session: LocalAgreementSession, seconds: Double, stepSeconds: Double = 1) async throws -> [StreamingEvent] {
+        var events: [StreamingEvent] = [], position = 0
+        let piece = 4_000, total = Int(seconds * 16_000)
+        while position < total {
+            let count = min(piece, total - position)
+            await session.append(indexSamples(from: position, count: count))
+            position += count
+            if await session.unprocessedSeconds >= stepSeconds { events += try await session.step() }
+        }
+        return events + (try await session.finish())
+    }
+
+    @Test func committedWordsAreNeverRetractedAndMakeTheFinalText() async throws {
+        let spoken = timeline(count: 100)
+        let recognizer = TimelineRecognizer(words: spoken, streamEnd: 51)
+        let session = LocalAgreementSession(recognizer: recognizer)
+        let events = try await stream(session, seconds: 51)
+        var committed: [TimedWord] = []
+        var finals: [Transcript] = []
+        for event in events {
+            switch event {
+            case .committed(let words):
+                // Appends only: every new word starts after the last committed one ended.
+                if let last = committed.last, let first = words.first { #expect(first.start >= last.end) }
+                committed += words
+            case .final(let transcript): finals.append(transcript)
+            case .partial: break
+            }
+        }
+        // Every word of the timeline, once, in order; no guess and no misheard word.
+        #expect(committed.map(\.text) == spoken.map(\.text))
+        for (got, expected) in zip(committed, spoken) {
+            #expect(abs(got.start - expected.start) < 1e-3 && abs(got.end - expected.end) < 1e-3)
+        }
+        let final = try #require(finals.last)
+        #expect(finals.count == 1)
+        #expect(final.words == committed)
+        #expect(final.segments.count == 13)  // 12 sentences of 8 words, then 4 words
+        #expect(final.segments.first?.text == "w0 w1 w2 w3 w4 w5 w6 w7.")
+    }
+
+    @Test func theBufferStaysBoundedOverALongStream() async throws {
+        let spoken = timeline(count: 600)  // 300 s
+        let recognizer = TimelineRecognizer(words: spoken, streamEnd: 301)
+        let session = LocalAgreementSession(recognizer: recognizer)
+        _ = try await stream(session, seconds: 301)
+        // Cut at sentence ends (every 4 s) once past 15 s: a step never decodes 16 s and more.
+        #expect(recognizer.longestBuffer < StreamingOptions.defaultTrimSeconds + 1.01)
+        #expect(await session.committedWords.count == 600)
+    }
+
+    @Test func speechWithoutSentenceEndsIsCutAtTheMaximumBuffer() async throws {
+        let spoken = (0..<200).map { i in TimedWord(text: "w\(i)", start: 0.5 + Double(i) * 0.5, end: 0.9 + Double(i) * 0.5) }
+        let recognizer = TimelineRecognizer(words: spoken, streamEnd: 101)
+        let session = LocalAgreementSession(recognizer: recognizer)
+        _ = try await stream(session, seconds: 101)
+        #expect(recognizer.longestBuffer <= StreamingOptions.defaultMaxBufferSeconds + 1.01)
+        #expect(await session.committedWords.map(\.text) == spoken.map(\.text))
+    }
+
+    @Test func aMachineTooSlowForTwoPassesPerBufferLosesNoWords() async throws {
+        // Steps 30 s apart: every buffer passes `maxBufferSeconds` before a second pass can agree,
+        // so the forced cut commits what the newest pass heard before it.
+        let spoken = (0..<240).map { i in TimedWord(text: "w\(i)", start: 0.5 + Double(i) * 0.5, end: 0.9 + Double(i) * 0.5) }
+        let recognizer = TimelineRecognizer(words: spoken, streamEnd: 121)
+        recognizer.mishears = false
+        let session = LocalAgreementSession(recognizer: recognizer)
+        _ = try await stream(session, seconds: 121, stepSeconds: 30)
+        #expect(await session.committedWords.map(\.text) == spoken.map(\.text))
+        #expect(recognizer.longestBuffer <= 30 + StreamingOptions().keepOnForcedCutSeconds + 0.01)
+    }
+
+    @Test func theRunnerEndsWithTheFinalTranscriptAfterTheAudioEnds() async throws {
+        let spoken = timeline(count: 16)
+        let session = LocalAgreementSession(recognizer: TimelineRecognizer(words: spoken, streamEnd: 9))
+        let pieces = stride(from: 0, to: 16_000 * 9, by: 1_600).map { indexSamples(from: $0, count: 1_600) }
+        let audio = AsyncStream<[Float]> { continuation in
+            for piece in pieces { continuation.yield(piece) }
+            continuation.finish()
+        }
+        let seen = EventLog()
+        let transcript = try await StreamingRunner.run(session: session, audio: audio) { event, _ in await seen.add(event) }
+        #expect(transcript.words.map(\.text) == spoken.map(\.text))
+        let events = await seen.events
+        #expect(events.last == .final(transcript))
+        let committed = events.flatMap { event -> [TimedWord] in if case .committed(let w) = event { return w } else { return [] } }
+        #expect(committed == transcript.words)
+    }
+}
+
+private actor EventLog {
+    var events: [StreamingEvent] = []
+    func add(_ event: StreamingEvent) { events.append(event) }
+}
+
+/// Whisper base, live, on two LibriVox fixture clips joined with 1.5 s pauses (~15 s).
+struct WhisperLiveTests {
+    static func timeline() throws -> [Float] {
+        var samples: [Float] = []
+        for name in ["0870", "0890"] {
+            let url = WhisperPipelineFixtures.folder.appendingPathComponent("librivox-\(name).wav")
+            samples += [Float](repeating: 0, count: 24_000)
+            samples += try WAVReader.readMono(Data(contentsOf: url), source: url.lastPathComponent).samples
+        }
+        return samples
+    }
+
+    /// Word edit distance over lowercased letters and digits, per reference word.
+    static func wordErrorRate(_ hypothesis: String, reference: String) -> Double {
+        func words(_ text: String) -> [String] {
+            text.lowercased().split(whereSeparator: \.isWhitespace).map { String($0.filter { $0.isLetter || $0.isNumber }) }.filter { !$0.isEmpty }
+        }
+        let h = words(hypothesis), r = words(reference)
+        var row = Array(0...h.count)
+        for i in 1...max(1, r.count) where !r.isEmpty {
+            var next = [i] + [Int](repeating: 0, count: h.count)
+            for j in 1...max(1, h.count) where !h.isEmpty {
+                next[j] = min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (r[i - 1] == h[j - 1] ? 0 : 1))
+            }
+            row = next
+        }
+        return Double(row[h.count]) / Double(max(1, r.count))
+    }
+
+    @Test(.enabled(if: WhisperPipelineFixtures.weightsInstalled, Comment(rawValue: TestLocations.whisperBaseMissing)))
+    func liveTextMatchesOfflineAndCommitsOnlyAppend() async throws {
+        let recognizer = try WhisperRecognizer(folder: WhisperPipelineFixtures.weights)
+        let samples = try Self.timeline()
+        let offline = try await recognizer.transcribe(AudioBuffer(samples: samples, sampleRate: 16_000),
+                                                      options: RecognitionOptions(language: try Language.parse("en")))
+        let session = try StreamingSessions.make(recognizer: recognizer, options: StreamingOptions(language: try Language.parse("en")))
+        var committed: [TimedWord] = [], events: [StreamingEvent] = []
+        var position = 0
+        // 2 s steps (a debug build decodes slower than real time; the runner's steps grow alike).
+        while position < samples.count {
+            let end = min(samples.count, position + 32_000)
+            await session.append(Array(samples[position..<end]))
+            position = end
+            events += try await session.step()
+        }
+        events += try await session.finish()
+        var final: Transcript?
+        for event in events {
+            switch event {
+            case .committed(let words):
+                if let last = committed.last, let first = words.first { #expect(first.start >= last.start) }
+                committed += words
+            case .final(let transcript): final = transcript
+            case .partial: break
+            }
+        }
+        let transcript = try #require(final)
+        #expect(transcript.words == committed)
+        let wer = Self.wordErrorRate(transcript.text, reference: offline.text)
+        print("whisper-base live vs offline on 2 clips: WER \(wer), \(committed.count) words, \(events.count) events")
+        print("live: \(transcript.text)\noffline: \(offline.text)")
+        #expect(wer <= 0.05)
+        // Each clip's words lie inside the clip (1.5 s pauses between clips, DTW ±0.3 s).
+        #expect(committed.allSatisfy { $0.end <= Double(samples.count) / 16_000 + 0.05 && $0.start >= 1.2 })
+    }
+}

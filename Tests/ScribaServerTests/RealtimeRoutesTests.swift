@@ -1,0 +1,204 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import HummingbirdWSClient
+import Logging
+import NIOWebSocket
+import ScribaAudio
+import ScribaPipeline
+import Testing
+@testable import ScribaServer
+
+/// Hears word i ("w0", "w1", …; every fourth ends a sentence) once its span 0.5 i + 0.1 ...
+/// 0.5 i + 0.4 s lies inside the audio it is given; streams here stay under the 15 s trim, so the
+/// buffer always starts at the stream's start.
+private struct CountingWordsRecognizer: WordTimingRecognizer {
+    let modelName = "fake-live"
+    let maxChunkDuration = 30.0
+
+    func transcribe(_ audio: AudioBuffer, options: RecognitionOptions) async throws -> Recognition {
+        var words: [TimedWord] = []
+        for i in 0..<40 {
+            let start = 0.5 * Double(i) + 0.1
+            guard start + 0.3 <= audio.duration else { break }
+            words.append(TimedWord(text: "w\(i)" + (i % 4 == 3 ? "." : ""), start: start, end: start + 0.3))
+        }
+        let text = words.map { $0.text }.joined(separator: " ")
+        return Recognition(language: "en", text: text, segments: words.isEmpty ? [] : [TranscriptSegment(start: 0, end: audio.duration, text: text, words: words)])
+    }
+}
+
+/// What a client written to vLLM's realtime docs saw: every event (JSON text), and the close frame.
+struct ClientLog: Sendable {
+    var texts: [String] = []
+    var close: WebSocketCloseFrame?
+    var events: [[String: Any]] {
+        texts.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+    func of(_ type: String) -> [[String: Any]] { events.filter { $0["type"] as? String == type } }
+}
+
+@Suite struct RealtimeRoutesTests {
+    static func app(limits: RealtimeLimits = .init(), engines: EngineHost? = nil) -> ScribaApplication {
+        let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, realtime: limits)
+        let host = engines ?? EngineHost(recognizer: CountingWordsRecognizer(), aligner: nil,
+                                         limiter: ConcurrencyLimiter(maxConcurrent: 2, maxQueued: 4, retryAfterSeconds: 1))
+        return buildASRApplication(configuration: configuration, engines: host, logger: testLogger)
+    }
+
+    /// `seconds` of quiet PCM16 at 16 kHz, base64, as one append event.
+    static func append(seconds: Double) -> String {
+        let bytes = [UInt8](repeating: 0, count: Int(seconds * 16_000) * 2)
+        return #"{"type": "input_audio_buffer.append", "audio": "\#(Data(bytes).base64EncodedString())"}"#
+    }
+
+    /// Connects, runs `send` (messages to write, with pauses), and reads until the server closes
+    /// or `transcription.done` arrives.
+    static func run(port: Int, _ send: @escaping @Sendable (WebSocketOutboundWriter) async throws -> Void) async throws -> ClientLog {
+        let collected = Collected()
+        let close = try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/v1/realtime", logger: testLogger) { inbound, outbound, _ in
+            let writer = Task { try await send(outbound) }
+            defer { writer.cancel() }
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                guard case .text(let text) = message else { continue }
+                await collected.add(text)
+                if text.contains(#""type": "transcription.done""#) {
+                    try await outbound.close(.normalClosure, reason: nil)
+                    return
+                }
+            }
+        }
+        return ClientLog(texts: await collected.texts, close: close)
+    }
+
+    /// The documented order: session.update, commit, appends, final commit.
+    static let fiveSecondStream: @Sendable (WebSocketOutboundWriter) async throws -> Void = { out in
+        try await out.write(.text(#"{"type": "session.update", "model": "any-model-name"}"#))
+        try await out.write(.text(#"{"type": "input_audio_buffer.commit"}"#))
+        for _ in 0..<10 {
+            try await out.write(.text(append(seconds: 0.5)))
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try await out.write(.text(#"{"type": "input_audio_buffer.commit", "final": true}"#))
+    }
+
+    static let expectedText = "w0 w1 w2 w3. w4 w5 w6 w7. w8 w9"
+
+    @Test func aStreamGetsDeltasThatAddUpToDone() async throws {
+        try await Self.app().test(.live) { client in
+            let session = try await Self.run(port: try #require(client.port), Self.fiveSecondStream)
+            let created = try #require(session.events.first)
+            #expect(created["type"] as? String == "session.created")
+            #expect((created["id"] as? String)?.hasPrefix("sess-") == true && created["created"] is Int)
+            let deltas = session.of("transcription.delta")
+            #expect(!deltas.isEmpty)
+            let done = try #require(session.of("transcription.done").first)
+            #expect(done["text"] as? String == Self.expectedText)
+            #expect(deltas.compactMap { $0["delta"] as? String }.joined() == Self.expectedText)
+            // Scriba's extra: word times on every delta.
+            let words: [[String: Any]] = deltas.flatMap { delta -> [[String: Any]] in delta["words"] as? [[String: Any]] ?? [] }
+            #expect(words.count == 10)
+            #expect(words.first?["start"] as? Double == 0.1 && words.last?["end"] as? Double == 4.9)
+            #expect(session.of("error").isEmpty)
+            // Partials only when asked for.
+            #expect(session.of("transcription.partial").isEmpty)
+        }
+    }
+
+    @Test func severalStreamsAtOnceEachGetTheirText() async throws {
+        try await Self.app(limits: RealtimeLimits(maxStreams: 3)).test(.live) { client in
+            let port = try #require(client.port)
+            var sessions: [ClientLog] = []
+            try await withThrowingTaskGroup(of: ClientLog.self) { group in
+                for _ in 0..<3 { group.addTask { try await Self.run(port: port, Self.fiveSecondStream) } }
+                for try await session in group { sessions.append(session) }
+            }
+            #expect(sessions.count == 3)
+            for session in sessions {
+                #expect(session.of("transcription.done").first?["text"] as? String == Self.expectedText)
+            }
+        }
+    }
+
+    @Test func oneStreamPastTheLimitIsClosedWith1013AndTheServerStaysUp() async throws {
+        try await Self.app(limits: RealtimeLimits(maxStreams: 1)).test(.live) { client in
+            let port = try #require(client.port)
+            let holder = Task {
+                try await Self.run(port: port) { out in
+                    try await out.write(.text(#"{"type": "session.update", "model": "m"}"#))
+                    try await Task.sleep(for: .milliseconds(800))
+                    try await out.close(.normalClosure, reason: nil)
+                }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            let refused = try await Self.run(port: port) { _ in }
+            #expect(refused.close?.closeCode == WebSocketErrorCode(codeNumber: 1013))
+            #expect(refused.of("error").first?["code"] as? String == "too_many_streams")
+            _ = try await holder.value
+            // The slot is free again.
+            let later = try await Self.run(port: port, Self.fiveSecondStream)
+            #expect(later.of("transcription.done").first?["text"] as? String == Self.expectedText)
+        }
+    }
+
+    @Test func garbageFramesAreClosedWith1007Or1003() async throws {
+        try await Self.app().test(.live) { client in
+            let port = try #require(client.port)
+            let text = try await Self.run(port: port) { out in try await out.write(.text("this is not json {")) }
+            #expect(text.close?.closeCode == .dataInconsistentWithMessage)
+            #expect(text.of("error").first?["code"] as? String == "invalid_json")
+            let binary = try await Self.run(port: port) { out in try await out.write(.binary(ByteBuffer(bytes: [0, 1, 2, 3]))) }
+            #expect(binary.close?.closeCode == .unacceptableData)
+            // Bad audio is an error event, as in vLLM, and the stream goes on.
+            let badAudio = try await Self.run(port: port) { out in
+                try await out.write(.text(#"{"type": "input_audio_buffer.append", "audio": "***"}"#))
+                try await Self.fiveSecondStream(out)
+            }
+            #expect(badAudio.of("error").first?["code"] as? String == "invalid_audio")
+            #expect(badAudio.of("transcription.done").first?["text"] as? String == Self.expectedText)
+            // Commit before session.update: vLLM's error, the connection stays.
+            let early = try await Self.run(port: port) { out in
+                try await out.write(.text(#"{"type": "input_audio_buffer.commit"}"#))
+                try await Self.fiveSecondStream(out)
+            }
+            #expect(early.of("error").first?["code"] as? String == "model_not_validated")
+            #expect(early.of("transcription.done").count == 1)
+        }
+    }
+
+    @Test func anOversizedMessageIsClosedWith1009() async throws {
+        try await Self.app(limits: RealtimeLimits(maxMessageBytes: 30_000)).test(.live) { client in
+            let port = try #require(client.port)
+            let session = try await Self.run(port: port) { out in
+                try await out.write(.text(#"{"type": "session.update", "model": "m"}"#))
+                try await out.write(.text(Self.append(seconds: 1)))  // 43 kB of base64; the 0.5 s appends below are 21 kB
+            }
+            #expect(session.close?.closeCode == .messageTooLarge)
+            let after = try await Self.run(port: port, Self.fiveSecondStream)
+            #expect(after.of("transcription.done").count == 1)
+        }
+    }
+
+    @Test func aClientThatStopsMidStreamIsClosedWith1008() async throws {
+        try await Self.app(limits: RealtimeLimits(idleTimeoutSeconds: 1)).test(.live) { client in
+            let port = try #require(client.port)
+            let clock = ContinuousClock(), start = clock.now
+            let session = try await Self.run(port: port) { out in
+                try await out.write(.text(#"{"type": "session.update", "model": "m"}"#))
+                try await out.write(.text(#"{"type": "input_audio_buffer.commit"}"#))
+                try await out.write(.text(Self.append(seconds: 0.5)))
+                // …and then nothing, with the connection left open.
+                try await Task.sleep(for: .seconds(30))
+            }
+            #expect(session.close?.closeCode == .policyViolation)
+            #expect(session.of("error").last?["code"] as? String == "idle_timeout")
+            // Closed by the server, well before the 30 s the client would have waited (loose: CI machines are loaded).
+            #expect(clock.now - start < .seconds(25))
+        }
+    }
+}
+
+private actor Collected {
+    var texts: [String] = []
+    func add(_ text: String) { texts.append(text) }
+}
