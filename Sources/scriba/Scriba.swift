@@ -11,6 +11,7 @@ struct Scriba: AsyncParsableCommand {
         subcommands: [
             SubtitlesCommand.self, TranscribeCommand.self, AlignCommand.self, MinutesCommand.self,
             ServeCommand.self, InfoCommand.self, ModelsCommand.self, VADCommand.self,
+            ReportCommand.self,
         ]
     )
 
