@@ -4,7 +4,20 @@ import Synchronization
 import Testing
 import ScribaAudio
 import ScribaModels
+import ScribaTensor
 @testable import ScribaPipeline
+
+final class RequestCount: Sendable { let value = Mutex(0) }
+
+/// The tiny aligner for the stand-in's request handlers: one forward pass at a time (its scratch is shared).
+final class SharedAligner: @unchecked Sendable {
+    private let lock = NSLock()
+    private let aligner: Qwen3ForcedAligner
+    init(_ aligner: Qwen3ForcedAligner) { self.aligner = aligner }
+    func slotLogits(mel: Tensor, units: [String]) throws -> (logits: [Float], slots: Int) {
+        try aligner.slotLogits(mel: mel, units: units)
+    }
+}
 
 /// The `openai` backend against a stand-in answering as vLLM's transcription endpoint documents,
 /// the `vllm-aligner` backend against a stand-in `/pooling` built on the tiny aligner checkpoint's
@@ -99,7 +112,7 @@ struct RemoteBackendTests {
                                           trimWordsToSpeech: false, dropSilentTail: false, recoverSkippedSpeech: false)
             let transcript = try await pipeline.transcribe(audio, options: options)
             #expect(transcript.text == "hello there")
-            #expect(transcript.chunks.first?.note?.contains("chunk-level times only") == true)
+            #expect(transcript.chunks?.first?.note?.contains("chunk-level times only") == true)
             #expect(await set.reports().first?.chunks == 1)
         }
     }
@@ -107,8 +120,7 @@ struct RemoteBackendTests {
     /// A `/pooling` stand-in as vLLM answers with STEP pooling: one logits row per `<timestamp>`
     /// of the prompt, here the tiny aligner checkpoint's classifier outputs for the request's
     /// audio and units.
-    static func poolingRouter(_ aligner: Qwen3ForcedAligner, requests: Mutex<Int>) -> Router<BasicRequestContext> {
-        let lock = NSLock()
+    static func poolingRouter(_ aligner: SharedAligner, requests: RequestCount) -> Router<BasicRequestContext> {
         let router = Router()
         router.get("v1/models") { _, _ in
             VLLMTranscription.json(#"{"object":"list","data":[{"id":"Qwen/Qwen3-ForcedAligner-0.6B-hf","object":"model","owned_by":"vllm"}]}"#)
@@ -116,7 +128,7 @@ struct RemoteBackendTests {
         router.post("pooling") { request, _ in
             let body = try await request.body.collect(upTo: 30 << 20)
             let payload = try JSONDecoder().decode(VLLMPoolingAligner.Request.self, from: Data(body.readableBytesView))
-            requests.withLock { $0 += 1 }
+            requests.value.withLock { $0 += 1 }
             guard payload.task == "token_classify", payload.chatTemplate == VLLMPoolingAligner.rawContentTemplate,
                   let prompt = payload.messages.first?.content.first(where: { $0.type == "text" })?.text,
                   let uri = payload.messages.first?.content.first(where: { $0.type == "audio_url" })?.audioURL?.url,
@@ -127,7 +139,7 @@ struct RemoteBackendTests {
             let units = prompt.replacingOccurrences(of: "<|audio_start|><|audio_pad|><|audio_end|>", with: "")
                 .components(separatedBy: "<timestamp><timestamp>").dropLast().map { $0 }
             let mel = LogMel(melBins: 128).compute(Qwen3Recognizer.normalizedSamples(AudioBuffer(samples: samples, sampleRate: 16_000), sampleRate: 16_000))
-            let (logits, slots) = try lock.withLock { try aligner.slotLogits(mel: mel, units: units) }
+            let (logits, slots) = try aligner.slotLogits(mel: mel, units: units)
             let classes = logits.count / max(1, slots)
             let rows = (0..<slots).map { Array(logits[($0 * classes)..<(($0 + 1) * classes)]) }
             let answer = try JSONSerialization.data(withJSONObject: ["id": "pool-1", "object": "list", "created": 0, "model": "Qwen/Qwen3-ForcedAligner-0.6B-hf",
@@ -143,8 +155,8 @@ struct RemoteBackendTests {
         let clip = try Qwen3PipelineFixtures.audio("speech_en")
         // What the server hears: the clip after the 16-bit WAV upload.
         let heard = AudioBuffer(samples: try WAVReader.readMono(WAVWriter.encode(clip), source: "wav").samples, sampleRate: 16_000)
-        let requests = Mutex(0)
-        try await withServer(Self.poolingRouter(try Qwen3ForcedAligner(folder: folder), requests: requests)) { url in
+        let requests = RequestCount()
+        try await withServer(Self.poolingRouter(SharedAligner(try Qwen3ForcedAligner(folder: folder)), requests: requests)) { url in
             let info = try await RemoteAPIDetector.detect(url, recognizer: false)
             #expect(info.api == .vllmAligner)
             let remote = try VLLMPoolingAligner(baseURL: url, model: info.model)
@@ -155,7 +167,7 @@ struct RemoteBackendTests {
             let localWords = try await local.align(heard, units: units)
             #expect(remoteWords.count == units.count)
             #expect(remoteWords == localWords)
-            #expect(requests.withLock { $0 } == 1)
+            #expect(requests.value.withLock { $0 } == 1)
         }
     }
 
@@ -163,14 +175,18 @@ struct RemoteBackendTests {
         let router = Router()
         router.get("v1/models") { _, _ in VLLMTranscription.json(#"{"object":"list","data":[{"id":"whisper-base","object":"model","created":0,"owned_by":"scriba"}]}"#) }
         try await withServer(router) { url in
-            #expect(try await RemoteAPIDetector.detect(url, recognizer: true).api == .scriba)
-            #expect(try await RemoteAPIDetector.detect(url, recognizer: false).api == .scriba)
-            #expect(try await RemoteAPIDetector.detect(url, recognizer: true, forced: .openai).api == .openai)
+            let asr = try await RemoteAPIDetector.detect(url, recognizer: true)
+            let align = try await RemoteAPIDetector.detect(url, recognizer: false)
+            let forced = try await RemoteAPIDetector.detect(url, recognizer: true, forced: .openai)
+            #expect(asr == RemoteServiceInfo(api: .scriba, model: "whisper-base"))
+            #expect(align.api == .scriba)
+            #expect(forced.api == .openai)
         }
         let health = Router()
         health.get("health") { _, _ in VLLMTranscription.json(#"{"status":"ok"}"#) }
         try await withServer(health) { url in
-            #expect(try await RemoteAPIDetector.detect(url + "/align", recognizer: false).api == .scriba)
+            let info = try await RemoteAPIDetector.detect(url + "/align", recognizer: false)
+            #expect(info.api == .scriba)
         }
     }
 
