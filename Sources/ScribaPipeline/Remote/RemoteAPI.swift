@@ -21,7 +21,8 @@ public struct RemoteServiceInfo: Sendable, Equatable {
 }
 
 /// Finds out which API a URL serves, without sending audio: `GET /v1/models` (Scriba answers with
-/// `owned_by: "scriba"`, vLLM with `"vllm"`), else `GET /health` (Scriba's `{"status": "ok"}`).
+/// `owned_by: "scriba"`, vLLM with `"vllm"`); a service without a model list is taken for Scriba's
+/// (its aligner port has none). `GET /health` then only checks that something answers.
 public enum RemoteAPIDetector {
     /// Seconds per probe: a service that does not answer this fast is not ready for a batch.
     public static let probeTimeout = 10.0
@@ -37,19 +38,14 @@ public enum RemoteAPIDetector {
             if owner.owner == "scriba" { return RemoteServiceInfo(api: .scriba, model: owner.model) }
             return RemoteServiceInfo(api: recognizer ? .openai : .vllmAligner, model: owner.model)
         }
-        // No model list: Scriba's aligner-only port, or something else.
+        // No model list (Scriba's aligner-only port, an older service): Scriba's API, the one remote
+        // engines always spoke, as long as the service answers at all.
         do {
-            let body = try await RemoteHTTPClient.get(root.appendingPathComponent("health"), timeout: timeout)
-            struct Health: Decodable { let status: String }
-            if (try? JSONDecoder().decode(Health.self, from: body))?.status == "ok" {
-                return RemoteServiceInfo(api: .scriba, model: nil)
-            }
+            _ = try await RemoteHTTPClient.get(root.appendingPathComponent("health"), timeout: timeout)
         } catch let error as RemoteEngineError where error.isRetryable {
             throw error
         } catch {}
-        throw RemoteEngineError.unsupportedService(
-            url: root.absoluteString,
-            reason: "answers neither GET /v1/models nor Scriba's GET /health; pass --\(recognizer ? "asr" : "align")-api \(recognizer ? "scriba|openai" : "scriba|vllm-aligner") to say what it is.")
+        return RemoteServiceInfo(api: .scriba, model: nil)
     }
 
     /// `(owned_by, id)` of the first model `GET /v1/models` lists.
