@@ -2,8 +2,10 @@ import Foundation
 
 /// How an `EndpointPool` shares work and reacts to failures.
 public struct EndpointPoolOptions: Sendable, Hashable {
-    /// Requests in flight per endpoint (`--inflight`): vLLM batches concurrent requests, and a
-    /// `scriba serve` with one slot still gains from receiving the next upload while it computes.
+    /// Requests in flight per endpoint (`--inflight`): vLLM batches concurrent requests (8–32).
+    /// 1 by default: a `scriba serve` with one slot keeps a second request queued, and closes its
+    /// connection after `--idle-timeout` (30 s) without progress, which a long chunk on a busy CPU
+    /// outlasts (measured: live servers then counted as failing).
     public var inflight: Int
     /// First time an endpoint is left out after a failure, seconds; doubled for each further
     /// outage in a row, up to `maxBackoff`.
@@ -12,7 +14,7 @@ public struct EndpointPoolOptions: Sendable, Hashable {
     /// Outages in a row (no answer in between) after which an endpoint is given up for this run.
     public var outagesBeforeGivingUp: Int
 
-    public static let defaultInflight = 2
+    public static let defaultInflight = 1
 
     public init(inflight: Int = defaultInflight, backoff: Double = 1, maxBackoff: Double = 30, outagesBeforeGivingUp: Int = 4) {
         self.inflight = max(1, inflight)
@@ -87,7 +89,8 @@ public actor EndpointPool {
     private var endpoints: [Endpoint]
     private var waiters: [(id: UInt64, continuation: CheckedContinuation<Lease, any Error>)] = []
     private var nextWaiter: UInt64 = 0
-    private var wakeScheduled = false
+    /// When the pool next wakes itself to hand out slots freed by a back-off's end.
+    private var wakeAt: ContinuousClock.Instant?
     private var lastError = ""
     private let clock = ContinuousClock()
 
@@ -216,16 +219,20 @@ public actor EndpointPool {
             for waiter in waiting { waiter.continuation.resume(throwing: error) }
             return
         }
-        guard !wakeScheduled, let next = endpoints.compactMap({ $0.report.givenUp ? nil : $0.downUntil }).min() else { return }
-        wakeScheduled = true
+        // Only back-offs still running: a slot that is free of its back-off but busy frees itself
+        // through `release`.
+        let now = clock.now
+        guard let next = endpoints.compactMap({ $0.report.givenUp ? nil : $0.downUntil }).filter({ $0 > now }).min(),
+              wakeAt.map({ next < $0 }) ?? true else { return }
+        wakeAt = next
         Task {
             try? await Task.sleep(until: next, clock: .continuous)
-            self.woke()
+            self.woke(at: next)
         }
     }
 
-    private func woke() {
-        wakeScheduled = false
+    private func woke(at instant: ContinuousClock.Instant) {
+        if wakeAt == instant { wakeAt = nil }
         dispatch()
     }
 }

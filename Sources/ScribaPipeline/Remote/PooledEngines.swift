@@ -10,19 +10,26 @@ extension TranscriptionPipeline {
     }
 }
 
-/// Many recognisers behind one `EndpointPool`: every chunk goes to whichever endpoint is free, and
-/// to another when one fails. The pipeline sends `concurrentCalls` chunks at once.
-public struct PooledRecognizer: SpeechRecognizer {
-    public let engines: [any SpeechRecognizer]
+/// Many engines behind one `EndpointPool`: every call goes to whichever endpoint is free, and to
+/// another when one fails. As a recogniser, the pipeline sends it `concurrentCalls` chunks at once.
+public struct Pooled<Engine: Sendable>: Sendable {
+    public let engines: [Engine]
     public let pool: EndpointPool
 
-    public init(_ engines: [any SpeechRecognizer], pool: EndpointPool) {
+    public init(_ engines: [Engine], pool: EndpointPool) {
         precondition(engines.count == pool.count && !engines.isEmpty, "one engine per pool endpoint")
         self.engines = engines
         self.pool = pool
     }
 
-    public var modelName: String { engines.count == 1 ? engines[0].modelName : "remote, \(engines.count) endpoints" }
+    func name(_ first: String) -> String { engines.count == 1 ? first : "remote, \(engines.count) endpoints" }
+}
+
+public typealias PooledRecognizer = Pooled<any SpeechRecognizer>
+public typealias PooledAligner = Pooled<any ForcedAligner>
+
+extension Pooled: SpeechRecognizer where Engine == any SpeechRecognizer {
+    public var modelName: String { name(engines[0].modelName) }
     public var maxChunkDuration: Double { engines.map(\.maxChunkDuration).min() ?? 30 }
     public var concurrentCalls: Int { pool.capacity }
 
@@ -31,18 +38,8 @@ public struct PooledRecognizer: SpeechRecognizer {
     }
 }
 
-/// Many aligners behind one `EndpointPool`.
-public struct PooledAligner: ForcedAligner {
-    public let engines: [any ForcedAligner]
-    public let pool: EndpointPool
-
-    public init(_ engines: [any ForcedAligner], pool: EndpointPool) {
-        precondition(engines.count == pool.count && !engines.isEmpty, "one engine per pool endpoint")
-        self.engines = engines
-        self.pool = pool
-    }
-
-    public var modelName: String { engines.count == 1 ? engines[0].modelName : "remote, \(engines.count) endpoints" }
+extension Pooled: ForcedAligner where Engine == any ForcedAligner {
+    public var modelName: String { name(engines[0].modelName) }
     public var maxChunkDuration: Double { engines.map(\.maxChunkDuration).min() ?? 30 }
 
     public func align(_ audio: AudioBuffer, text: String, language: Language) async throws -> [TimedWord] {
