@@ -302,9 +302,8 @@ public struct TranscriptionPipeline: Sendable {
                     start: words.first?.start ?? 0, end: words.last?.end ?? piece.duration, text: text, words: words)]
             } catch let error as CancellationError {
                 throw error
-            } catch let error as RemoteEngineError where error.stopsBatch {
-                throw error
             } catch {
+                // Every aligner endpoint down included: the text is worth keeping (`unaligned`).
                 alignmentFailure = "\(error)"
             }
         }

@@ -84,7 +84,6 @@ struct EndpointPoolTests {
 
     @Test func everyEndpointDownStopsWithAllEndpointsDown() async throws {
         let pooled = Self.pool([FakeEndpoint(failure: Self.down), FakeEndpoint(failure: .serverError(url: "e1", status: 503, message: ""))])
-        let began = Date()
         await #expect(throws: RemoteEngineError.self) {
             _ = try await TranscriptionPipeline(recognizer: pooled, chunker: FixedWindowChunker()).transcribe(Self.ramp, options: Self.plain)
         }
@@ -93,7 +92,6 @@ struct EndpointPoolTests {
         } catch let error as RemoteEngineError {
             #expect(error.stopsBatch)
         }
-        #expect(Date().timeIntervalSince(began) < 10)
         let reports = await pooled.pool.reports
         #expect(reports.allSatisfy { $0.givenUp && $0.outages == 3 })
     }

@@ -25,15 +25,22 @@ public struct RemoteServiceInfo: Sendable, Equatable {
 /// (its aligner port has none). `GET /health` then only checks that something answers.
 public enum RemoteAPIDetector {
     /// Seconds per probe: a service that does not answer this fast is not ready for a batch.
-    public static let probeTimeout = 10.0
+    public static let probeTimeout = 30.0
 
     /// The API of the service at `base` for the role asked (`recognizer` true: ASR, false: aligner);
     /// `forced` skips the guess but still reads the model id.
     public static func detect(_ base: String, recognizer: Bool, forced: RemoteAPI? = nil,
                               timeout: Double = probeTimeout) async throws -> RemoteServiceInfo {
         let root = try RemoteHTTPClient.base(base)
-        let owner = try? await models(at: root, timeout: timeout)
-        if let forced { return RemoteServiceInfo(api: forced, model: owner?.model) }
+        if let forced { return RemoteServiceInfo(api: forced, model: (try? await models(at: root, timeout: timeout))?.model) }
+        let owner: (owner: String?, model: String?)?
+        do {
+            owner = try await models(at: root, timeout: timeout)
+        } catch let error as RemoteEngineError where error.isRetryable {
+            throw error  // no answer: nothing to tell from
+        } catch {
+            owner = nil
+        }
         if let owner {
             if owner.owner == "scriba" { return RemoteServiceInfo(api: .scriba, model: owner.model) }
             return RemoteServiceInfo(api: recognizer ? .openai : .vllmAligner, model: owner.model)

@@ -96,7 +96,9 @@ public struct RemoteEngineSet: Sendable {
     }
 
     /// Each endpoint's API. One that cannot be reached now takes the API the others of its role
-    /// have (it may come up during the batch); when none can be reached, the first failure is thrown.
+    /// have (it may come up during the batch); when none can be reached, Scriba's (the batch then
+    /// stops as "every endpoint down" once its requests fail, after the checks of the inputs and
+    /// the output folder).
     static func detect(_ endpoints: [RemoteEndpoint], recognizer: Bool) async throws -> [RemoteServiceInfo] {
         let results = await withTaskGroup(of: (Int, Result<RemoteServiceInfo, any Error>).self) { group in
             for (index, endpoint) in endpoints.enumerated() {
@@ -118,8 +120,8 @@ public struct RemoteEngineSet: Sendable {
             case .success(let info): return info
             case .failure(let error):
                 if let api = endpoint.api { return RemoteServiceInfo(api: api, model: reached.first { $0.api == api }?.model) }
-                guard (error as? RemoteEngineError)?.isRetryable == true, let other = reached.first else { throw error }
-                return other
+                guard (error as? RemoteEngineError)?.isRetryable == true else { throw error }
+                return reached.first ?? RemoteServiceInfo(api: .scriba, model: nil)
             }
         }
     }
