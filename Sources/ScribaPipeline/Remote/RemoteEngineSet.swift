@@ -100,29 +100,30 @@ public struct RemoteEngineSet: Sendable {
     /// stops as "every endpoint down" once its requests fail, after the checks of the inputs and
     /// the output folder).
     static func detect(_ endpoints: [RemoteEndpoint], recognizer: Bool) async throws -> [RemoteServiceInfo] {
-        let results = await withTaskGroup(of: (Int, Result<RemoteServiceInfo, any Error>).self) { group in
+        struct Probe: Sendable {
+            let index: Int
+            let info: RemoteServiceInfo?
+            let error: RemoteEngineError?
+        }
+        var probes: [Probe] = []
+        try await withThrowingTaskGroup(of: Probe.self) { group in
             for (index, endpoint) in endpoints.enumerated() {
                 group.addTask {
                     do {
-                        return (index, .success(try await RemoteAPIDetector.detect(endpoint.url, recognizer: recognizer, forced: endpoint.api)))
-                    } catch {
-                        return (index, .failure(error))
+                        return Probe(index: index, info: try await RemoteAPIDetector.detect(endpoint.url, recognizer: recognizer, forced: endpoint.api), error: nil)
+                    } catch let error as RemoteEngineError where error.isRetryable {
+                        return Probe(index: index, info: nil, error: error)
                     }
                 }
             }
-            var results = [Result<RemoteServiceInfo, any Error>?](repeating: nil, count: endpoints.count)
-            for await (index, result) in group { results[index] = result }
-            return results.compactMap { $0 }
+            for try await probe in group { probes.append(probe) }
         }
-        let reached = results.compactMap { try? $0.get() }
-        return try zip(endpoints, results).map { endpoint, result in
-            switch result {
-            case .success(let info): return info
-            case .failure(let error):
-                if let api = endpoint.api { return RemoteServiceInfo(api: api, model: reached.first { $0.api == api }?.model) }
-                guard (error as? RemoteEngineError)?.isRetryable == true else { throw error }
-                return reached.first ?? RemoteServiceInfo(api: .scriba, model: nil)
-            }
+        probes.sort { $0.index < $1.index }
+        let reached = probes.compactMap(\.info)
+        return zip(endpoints, probes).map { endpoint, probe in
+            if let info = probe.info { return info }
+            if let api = endpoint.api { return RemoteServiceInfo(api: api, model: reached.first { $0.api == api }?.model) }
+            return reached.first ?? RemoteServiceInfo(api: .scriba, model: nil)
         }
     }
 }
