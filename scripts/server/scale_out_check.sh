@@ -35,7 +35,10 @@ wait_ready() { # index
     done
     fail "server $1 not ready; log: $artifacts/serve-$1.log"
 }
-stop_all() { for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+stop_all() {
+    for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
 trap stop_all EXIT
 
 for i in 0 1 2; do start_server "$i"; done

@@ -48,7 +48,8 @@ extension RemoteEngineError: LocalizedError, CustomStringConvertible {
         case .timedOut(let url, let seconds):
             return "\(url) did not answer within \(seconds) s. The service may be busy or the audio long; raise --remote-timeout or --retries, or pass a shorter --max-chunk-seconds."
         case .allEndpointsDown(let endpoints, let lastError):
-            return "every endpoint is down (\(endpoints.joined(separator: ", "))); last error: \(lastError). Finished files are saved; start the services again and rerun the same command to resume."
+            let last = lastError.hasSuffix(".") ? String(lastError.dropLast()) : lastError
+            return "every endpoint is down (\(endpoints.joined(separator: ", "))); last error: \(last). Finished files are saved; start the services again and rerun the same command to resume."
         case .unsupportedService(let url, let reason):
             return "\(url): \(reason)"
         case .invalidResponse(let url, let reason):
