@@ -136,6 +136,13 @@ public struct TranscriptionPipeline: Sendable {
         var language = options.recognition.language?.code ?? ""
         var languageProbability: Double?
         var firstFailure: (any Error)?
+        let silent: (AudioChunk) -> Bool = { chunk in
+            guard options.skipSilentChunks, let speech else { return false }
+            return speech.seconds(in: chunk.startSample..<chunk.endSample) < options.minSpeechSeconds
+        }
+        // A pool of remote endpoints takes many chunks at once: decode them all first (results
+        // by chunk index), then assemble in order below exactly as one at a time.
+        let ahead = try await decodedAhead(chunks.filter { !silent($0) }, of: audio, options: options)
         // Where the previous chunk's segments begin in `segments`, for overlap dedupe after a hard cut.
         var previousStart = 0
         var handedOn = 0
@@ -147,18 +154,22 @@ public struct TranscriptionPipeline: Sendable {
             }
             let offset = chunk.startSeconds(sampleRate: audio.sampleRate)
             let end = chunk.endSeconds(sampleRate: audio.sampleRate)
-            if options.skipSilentChunks, let speech, speech.seconds(in: chunk.startSample..<chunk.endSample) < options.minSpeechSeconds {
+            if silent(chunk) {
                 coverage.append(ChunkCoverage(start: offset, end: end, status: .empty, note: "silent (VAD): not sent to the model"))
                 previousStart = segments.count
                 continue
             }
-            let piece = AudioBuffer(samples: Array(audio.samples[chunk.startSample..<chunk.endSample]),
-                                    sampleRate: audio.sampleRate)
             let decoded: Decoded
             var notes: [String] = []
             do {
-                decoded = try await decode(piece, at: offset, options: options, notes: &notes)
+                if let early = ahead[chunk.startSample] {
+                    (decoded, notes) = try early.get()
+                } else {
+                    decoded = try await decode(piece(chunk, of: audio), at: offset, options: options, notes: &notes)
+                }
             } catch let error as CancellationError {
+                throw error
+            } catch let error as RemoteEngineError where error.stopsBatch {
                 throw error
             } catch {
                 // One bad chunk must not cost the rest of the file; it is reported where it is.
@@ -177,6 +188,10 @@ public struct TranscriptionPipeline: Sendable {
             if let failure = decoded.alignmentFailure, !decoded.segments.isEmpty {
                 notes.append("aligner failed (\(failure)); the text keeps the recogniser's times")
                 if status == .ok { status = .unaligned }
+            } else if options.recognition.wordTimestamps || options.align, !decoded.segments.isEmpty,
+                      decoded.segments.allSatisfy({ $0.words.isEmpty }) {
+                // A text-only engine (OpenAI-style service) and no aligner.
+                notes.append("chunk-level times only: the engine gave no word times and no aligner ran")
             }
             guard !decoded.segments.isEmpty else {
                 coverage.append(ChunkCoverage(start: offset, end: end, status: status, note: Self.joined(notes)))
@@ -242,6 +257,48 @@ public struct TranscriptionPipeline: Sendable {
                           languageProbability: languageProbability)
     }
 
+    func piece(_ chunk: AudioChunk, of audio: AudioBuffer) -> AudioBuffer {
+        AudioBuffer(samples: Array(audio.samples[chunk.startSample..<chunk.endSample]), sampleRate: audio.sampleRate)
+    }
+
+    /// `chunks` decoded `recognizer.concurrentCalls` at a time, keyed by start sample; empty when the
+    /// recogniser takes one call at a time (the loop then decodes as it goes). A failure stays with
+    /// its chunk, except one that stops the batch (every endpoint down), which ends the file now.
+    func decodedAhead(_ chunks: [AudioChunk], of audio: AudioBuffer, options: PipelineOptions) async throws
+        -> [Int: Result<(Decoded, [String]), any Error>] {
+        let width = recognizer?.concurrentCalls ?? 1
+        guard width > 1, chunks.count > 1 else { return [:] }
+        return try await withThrowingTaskGroup(of: (Int, Result<(Decoded, [String]), any Error>).self) { group in
+            var results: [Int: Result<(Decoded, [String]), any Error>] = [:]
+            var next = 0
+            func add() {
+                guard next < chunks.count else { return }
+                let chunk = chunks[next]
+                next += 1
+                let piece = piece(chunk, of: audio), offset = chunk.startSeconds(sampleRate: audio.sampleRate)
+                group.addTask {
+                    var notes: [String] = []
+                    do {
+                        let decoded = try await decode(piece, at: offset, options: options, notes: &notes)
+                        return (chunk.startSample, .success((decoded, notes)))
+                    } catch let error as RemoteEngineError where error.stopsBatch {
+                        throw error
+                    } catch let error as CancellationError {
+                        throw error
+                    } catch {
+                        return (chunk.startSample, .failure(error))
+                    }
+                }
+            }
+            for _ in 0..<width { add() }
+            while let (start, result) = try await group.next() {
+                results[start] = result
+                add()
+            }
+            return results
+        }
+    }
+
     /// One piece's recognition and its timed segments in file time (`offset` is the piece's start);
     /// no segments when the text holds no letter or digit.
     struct Decoded {
@@ -260,7 +317,8 @@ public struct TranscriptionPipeline: Sendable {
             ? [TranscriptSegment(start: 0, end: piece.duration, text: text)]
             : recognition.segments
         var alignmentFailure: String?
-        if options.align, let aligner, let spoken = Language.known.first(where: { $0.code == recognition.language }) ?? options.recognition.language {
+        if options.align, let aligner, let spoken = Language.known.first(where: { $0.code == recognition.language }) ?? options.recognition.language
+            ?? AlignmentLanguage.guess(for: text) {
             // The aligner times the piece's whole text; its words replace the engine's own. When it
             // fails the text stays (as the original pipeline keeps it): a transcript without word
             // times is worth more than none.
@@ -271,6 +329,7 @@ public struct TranscriptionPipeline: Sendable {
             } catch let error as CancellationError {
                 throw error
             } catch {
+                // Every aligner endpoint down included: the text is worth keeping (`unaligned`).
                 alignmentFailure = "\(error)"
             }
         }
@@ -294,6 +353,8 @@ public struct TranscriptionPipeline: Sendable {
             do {
                 found = try await decode(piece, at: stretch.window.lowerBound, options: options, notes: &ignored).segments
             } catch let error as CancellationError {
+                throw error
+            } catch let error as RemoteEngineError where error.stopsBatch {
                 throw error
             } catch {
                 continue

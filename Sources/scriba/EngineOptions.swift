@@ -40,11 +40,23 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "CPU threads for local inference: Scriba's own, OpenBLAS's and oneDNN's (default: the physical cores).")
     var threads: Int?
 
-    @Option(help: "ASR service address for --engine remote.")
-    var asrUrl: String = "http://127.0.0.1:7861"
+    @Option(help: "ASR service address for --engine remote (default http://127.0.0.1:7861); repeat it for several servers: chunks are shared out over all of them, with failover.")
+    var asrUrl: [String] = []
 
-    @Option(help: "Aligner service address for --engine remote (e.g. http://127.0.0.1:7862); without it, word times come from the ASR service.")
-    var alignUrl: String?
+    @Option(help: "Aligner service address for --engine remote (e.g. http://127.0.0.1:7862, or a vLLM /pooling aligner); repeatable. Without it, word times come from the ASR service (or --aligner-model).")
+    var alignUrl: [String] = []
+
+    @Option(help: "File of remote endpoints, one per line: `[asr|align] URL [scriba|openai|vllm-aligner]` (# comments). Adds to --asr-url/--align-url.")
+    var endpoints: String?
+
+    @Option(help: "API of the ASR services: auto (GET /v1/models, /health), scriba (/transcribe) or openai (/v1/audio/transcriptions: vLLM and others; text only).")
+    var asrApi: RemoteAPIArgument = .auto
+
+    @Option(help: "API of the aligner services: auto, scriba (/align) or vllm-aligner (vLLM's /pooling forced aligner).")
+    var alignApi: RemoteAPIArgument = .auto
+
+    @Option(help: "Requests in flight per remote endpoint (vLLM batches concurrent requests).")
+    var inflight: Int = EndpointPoolOptions.defaultInflight
 
     @Option(help: "Retries for remote calls after a connection error or a 5xx answer (exponential backoff with jitter; 4xx is never retried).")
     var retries: Int = RetryPolicy.defaultRetries
@@ -82,9 +94,18 @@ struct EngineOptions: ParsableArguments {
         if engine == .whisper, alignerModel != nil {
             throw ValidationError("\(EngineChoiceError.alignerWithWhisper)")
         }
-        if engine == .remote, model != nil || alignerModel != nil {
-            throw ValidationError("--model and --aligner-model choose local models; with --engine remote the services decide. Drop them or pick a local engine.")
+        if engine == .remote, model != nil {
+            throw ValidationError("--model chooses a local model; with --engine remote the services decide. Drop it or pick a local engine.")
         }
+        if engine == .remote, alignerModel != nil, !alignUrl.isEmpty {
+            throw ValidationError("Pass --aligner-model (align here) or --align-url (align remotely), not both.")
+        }
+        if engine != .remote, !(asrUrl.isEmpty && alignUrl.isEmpty && endpoints == nil) {
+            throw ValidationError("--asr-url, --align-url and --endpoints need --engine remote.")
+        }
+        if inflight < 1 || inflight > 64 { throw ValidationError("--inflight \(inflight) is outside 1...64.") }
+        if asrApi == .vllmAligner { throw ValidationError("--asr-api vllm-aligner: an aligner cannot transcribe; use it with --align-api.") }
+        if alignApi == .openai { throw ValidationError("--align-api openai: an OpenAI transcription service cannot align; use scriba or vllm-aligner.") }
     }
 
     /// --context, or the contents of --context-file.
@@ -109,7 +130,7 @@ struct EngineOptions: ParsableArguments {
     /// The engine choice these flags make (models still named as given).
     var choice: EngineChoice {
         EngineChoice(kind: engine, model: model, alignerModel: alignerModel, precision: precision.flatMap(WeightPrecision.init(argument:)),
-                     encoderAttention: encoderAttention.value, asrURL: asrUrl, alignURL: alignUrl,
+                     encoderAttention: encoderAttention.value, asrURL: asrUrl.first ?? EngineChoice.defaultASRURL, alignURL: alignUrl.first,
                      retry: RetryPolicy(retries: retries), remoteTimeout: remoteTimeout, offline: offline)
     }
 
@@ -124,7 +145,9 @@ struct EngineOptions: ParsableArguments {
         var parts = ["engine=\(engine?.rawValue ?? "default")", "language=\(language)"]
         if let model { parts.append("model=\(model)") }
         if let alignerModel { parts.append("aligner=\(alignerModel)") }
-        if engine == .remote { parts += ["asr=\(asrUrl)", "align=\(alignUrl ?? "-")"] }
+        // Not the addresses: servers come and go between runs (a rerun after an outage resumes);
+        // what they serve is the user's to keep the same.
+        if engine == .remote { parts += ["asr-api=\(asrApi.rawValue)", "align=\(alignUrl.isEmpty ? "-" : alignApi.rawValue)"] }
         if let context { parts.append("context=\(context)") }
         if let contextFile { parts.append("context-file=\(contextFile)") }
         if let precision { parts.append("precision=\(precision)") }
@@ -148,7 +171,7 @@ struct EngineOptions: ParsableArguments {
         // any model is pulled or loaded.
         try checkChunkLength(EngineFactory.resolvedKind(choice, notice: { _ in }))
         let resolved = try await resolvingModels()
-        let (recognizer, aligner) = try resolved.makeEngines()
+        let (recognizer, aligner) = try await resolved.engine == .remote ? resolved.makeRemoteEngines() : resolved.makeEngines()
         let options = PipelineOptions(
             recognition: RecognitionOptions(language: try parsedLanguage(), context: try contextText(),
                                             wordTimestamps: wordTimes && aligner == nil),
@@ -192,15 +215,28 @@ struct BatchOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Skip files whose outputs are complete and whose audio and settings are unchanged.")
     var resume = true
 
+    @Option(help: "Process only this machine's share of the inputs: K/N (1 ≤ K ≤ N; by a hash of each path, stable across machines), or N alone with K = JOB_COMPLETION_INDEX + 1 (Kubernetes Indexed Jobs). The shard writes its own manifest and report; `scriba report merge DIR` joins the reports.")
+    var shard: String?
+
     @Flag(help: "Print the plan and stop before any model loads: each input's length, the total, and the estimated wall time and peak memory for the engine, precision and --jobs (from the last run in the output folder, else scriba-bench's figures).")
     var dryRun = false
 
     func validate() throws {
         if jobs < 1 || jobs > 64 { throw ValidationError("--jobs \(jobs) is outside 1...64.") }
+        if let shard { do { _ = try BatchShard.parse(shard) } catch { throw ValidationError("\(error)") } }
     }
 
-    func configuration(settings: String) -> BatchConfiguration {
-        BatchConfiguration(outputDirectory: URL(fileURLWithPath: outputDir), jobs: jobs, resume: resume, settings: settings)
+    /// The --shard share (validated already).
+    var parsedShard: BatchShard? { shard.flatMap { try? BatchShard.parse($0) } }
+
+    /// The inputs this run processes: all, or the shard's.
+    func selected(_ files: [URL]) -> [URL] { parsedShard?.select(files) ?? files }
+
+    func configuration(settings: String, pipeline: TranscriptionPipeline? = nil) -> BatchConfiguration {
+        var configuration = BatchConfiguration(outputDirectory: URL(fileURLWithPath: outputDir), jobs: jobs, resume: resume, settings: settings)
+        configuration.shard = parsedShard
+        if let pipeline { configuration.endpointReports = { await pipeline.endpointReports() ?? [] } }
+        return configuration
     }
 }
 

@@ -52,6 +52,7 @@ private func exitCode(for error: Error) -> Int32? {
     case is RemoteEngineError, is PipelineError: ScribaExit.engineFailed
     case BatchError.cannotWrite: ScribaExit.cannotWrite
     case BatchError.interrupted: ScribaExit.interrupted
+    case BatchError.servicesDown: ScribaExit.engineFailed
     case is BatchError, is EngineChoiceError: ScribaExit.usage
     default: nil
     }

@@ -33,13 +33,13 @@ struct MinutesCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let files = try InputCollector.collect(inputs)
+        let files = batch.selected(try InputCollector.collect(inputs))
         let minutesOptions = minutesOptions
         let settings = engine.settingsKey + " " + guards.settingsKey + " minutes interval=\(interval) participants=\(minutesOptions.participants)"
         if PlanLines.announce(files, engine: engine, batch: batch, settings: settings) { return }
         var (pipeline, options, _) = try await engine.makePipeline()
         guards.apply(to: &options)
-        try await runBatch(files, configuration: batch.configuration(settings: settings),
+        try await runBatch(files, configuration: batch.configuration(settings: settings, pipeline: pipeline),
                            allowPartial: guards.allowPartial) { [options, pipeline] _, audio in
             let transcript = try await pipeline.transcribe(audio, options: options)
             let minutes = MinutesBuilder.minutes(for: transcript, options: minutesOptions)

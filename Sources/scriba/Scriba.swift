@@ -13,6 +13,7 @@ struct Scriba: AsyncParsableCommand {
             ServeCommand.self, InfoCommand.self, ModelsCommand.self, VADCommand.self,
             DiarizeCommand.self,
             LiveCommand.self,
+            ReportCommand.self,
         ]
     )
 

@@ -76,13 +76,13 @@ struct SubtitlesCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (formats, result) = try formats()
-        let files = try InputCollector.collect(inputs)
+        let files = batch.selected(try InputCollector.collect(inputs))
         let settings = engine.settingsKey + " " + guards.settingsKey + " formats=\((formats.map(\.rawValue) + (result ? [ResultJSONWriter.formatName] : [])).joined(separator: ",")) cues=\(cues.cueOptions)"
         if PlanLines.announce(files, engine: engine, batch: batch, settings: settings) { return }
         var (pipeline, options, source) = try await engine.makePipeline()
         guards.apply(to: &options)
         let cueOptions = cues.cueOptions
-        var configuration = batch.configuration(settings: settings)
+        var configuration = batch.configuration(settings: settings, pipeline: pipeline)
         if result {
             configuration.failureOutputs = { failure in
                 [Self.resultFile(FileResult(file: failure.input.lastPathComponent, duration: failure.audioSeconds, transcript: nil,

@@ -54,7 +54,8 @@ struct ReadableErrorTests {
         expectOneSentence(model, status: 4, "model folder /nonexistent/model does not exist")
 
         let unreachable = try await runScriba(["transcribe", clip, "--engine", "remote", "--asr-url", "http://127.0.0.1:9", "--retries", "0"])
-        #expect(unreachable.status == 1 && unreachable.stderr.contains("Is `scriba serve` running there?"))
+        // Its only endpoint down, the batch stops (exit 5) with the reason.
+        #expect(unreachable.status == 5 && unreachable.stderr.contains("Is `scriba serve` running there?"))
     }
 
     @Test func foundationFileErrorsBecomeOneSentence() throws {

@@ -223,13 +223,16 @@ struct SubtitlesCommandTests {
         #expect(noText.stderr.contains("exactly one of --text or --text-file"))
     }
 
+    /// The only endpoint cannot be reached: the batch stops as "every endpoint down" (exit 5) with
+    /// the reason, and its report is written so a rerun resumes.
     @Test func unreachableServiceFailsTheFileWithAReason() async throws {
         let folder = try makeFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let result = try await runScriba(["subtitles", folder.appendingPathComponent("in/good.wav").path,
                                           "-o", folder.appendingPathComponent("o").path, "--engine", "remote", "--asr-url", "http://127.0.0.1:9", "--retries", "1"])
-        #expect(result.status == 1)
+        #expect(result.status == 5)
         #expect(result.stderr.contains("could not reach http://127.0.0.1:9/transcribe"))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("o/processing_report.json").path))
     }
 }
 

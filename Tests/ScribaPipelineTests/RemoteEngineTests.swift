@@ -35,8 +35,14 @@ final class ScriptedService: Sendable {
 /// Runs `body` with a local service on a free port whose routes all answer through `service`.
 func withService(_ service: ScriptedService, _ body: @Sendable (String) async throws -> Void) async throws {
     let router = Router()
-    router.post("transcribe") { request, _ in try await service.answer(request) }
-    router.post("align") { request, _ in try await service.answer(request) }
+    for path in ["transcribe", "align", "v1/audio/transcriptions", "pooling"] {
+        router.post(RouterPath(stringLiteral: path)) { request, _ in try await service.answer(request) }
+    }
+    try await withServer(router, body)
+}
+
+/// Runs `body` with `router` served on a free loopback port (its base URL passed in).
+func withServer(_ router: Router<BasicRequestContext>, _ body: @Sendable (String) async throws -> Void) async throws {
     let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
     let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                           onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) })

@@ -133,7 +133,13 @@ public final class Qwen3ForcedAligner {
         let bins = logits.withUnsafeBufferPointer { buffer in
             (0..<slots).map { Vector.argmax(buffer.baseAddress! + $0 * classes, count: classes) }
         }
-        let fixed = Self.repair(bins.map { Double($0) * segmentMilliseconds })
+        return Self.alignment(units: units, bins: bins, segmentMilliseconds: segmentMilliseconds)
+    }
+
+    /// Units timed from their slots' arg-max classes (2 per unit): bins × `segmentMilliseconds`,
+    /// then `repair`. Also what a client of vLLM's `/pooling` aligner does with the logits it gets.
+    public static func alignment(units: [String], bins: [Int], segmentMilliseconds: Double) -> Qwen3Alignment {
+        let fixed = repair(bins.map { Double($0) * segmentMilliseconds })
         let aligned = units.indices.map {
             Qwen3AlignedUnit(text: units[$0], startMilliseconds: fixed[2 * $0], endMilliseconds: fixed[2 * $0 + 1])
         }

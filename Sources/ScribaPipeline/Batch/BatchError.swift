@@ -10,6 +10,12 @@ public enum BatchError: Error, Equatable, Sendable {
     case cannotWrite(path: String, reason: String)
     /// Stopped on request (Ctrl-C) after `done` of `total` inputs; the report lists those.
     case interrupted(done: Int, total: Int)
+    /// Every remote endpoint went down: stopped after `done` of `total` inputs.
+    case servicesDown(done: Int, total: Int, reason: String)
+    /// `--shard` that is not K/N with 1 ≤ K ≤ N.
+    case badShard(String)
+    /// `scriba report merge` found nothing to merge, or reports that do not belong together.
+    case cannotMerge(String)
 }
 
 extension BatchError: LocalizedError, CustomStringConvertible {
@@ -28,6 +34,12 @@ extension BatchError: LocalizedError, CustomStringConvertible {
             return "cannot write \(path): \(reason). Check that the output folder exists and is writable (-o DIR)."
         case .interrupted(let done, let total):
             return "interrupted after \(done) of \(total) inputs; run the same command again to finish the rest (finished files are skipped)."
+        case .servicesDown(let done, let total, let reason):
+            return "stopped after \(done) of \(total) inputs: \(reason)"
+        case .badShard(let text):
+            return "--shard \(text) is not K/N with 1 ≤ K ≤ N (e.g. --shard 2/3), or N alone with JOB_COMPLETION_INDEX set."
+        case .cannotMerge(let reason):
+            return "cannot merge the reports: \(reason)"
         }
     }
     public var errorDescription: String? { description }

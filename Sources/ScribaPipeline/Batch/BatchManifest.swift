@@ -29,19 +29,20 @@ public struct BatchManifest: Codable, Sendable, Equatable {
 
     public init() {}
 
-    /// The manifest in `folder`; an absent or unreadable one is empty (everything is redone).
-    public static func load(from folder: URL) -> BatchManifest {
-        guard let data = try? Data(contentsOf: folder.appendingPathComponent(fileName)),
+    /// The manifest in `folder` (`name`: a shard's own); an absent or unreadable one is empty
+    /// (everything is redone).
+    public static func load(from folder: URL, name: String = fileName) -> BatchManifest {
+        guard let data = try? Data(contentsOf: folder.appendingPathComponent(name)),
               let manifest = try? JSONDecoder().decode(BatchManifest.self, from: data), manifest.version == 1 else {
             return BatchManifest()
         }
         return manifest
     }
 
-    public func save(to folder: URL) throws {
+    public func save(to folder: URL, name: String = fileName) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try AtomicFile.write(try encoder.encode(self), to: folder.appendingPathComponent(Self.fileName))
+        try AtomicFile.write(try encoder.encode(self), to: folder.appendingPathComponent(name))
     }
 
 }

@@ -99,8 +99,10 @@ public struct BatchReport: Codable, Sendable, Equatable {
     public var summary: Summary?
     /// The original pipeline's per-file list, in input order.
     public var details: [Detail]?
+    /// Per remote endpoint: chunks answered, failures, outages, mean latency; nil for local engines.
+    public var endpoints: [EndpointReport]?
 
-    public init(fileReports: [FileReport], wallSeconds: Double, settings: String) {
+    public init(fileReports: [FileReport], wallSeconds: Double, settings: String, endpoints: [EndpointReport]? = nil) {
         files = fileReports.count
         succeeded = fileReports.count { $0.status == .ok }
         skipped = fileReports.count { $0.status == .skipped }
@@ -115,6 +117,7 @@ public struct BatchReport: Codable, Sendable, Equatable {
         realTimeFactor = audioSeconds > 0 ? wallSeconds / audioSeconds : nil
         self.settings = settings
         self.fileReports = fileReports
+        self.endpoints = endpoints
         summary = Summary(totalFiles: files, successful: succeeded, failed: failed, successRate: successRate)
         details = fileReports.map { report in
             let success = report.status != .failed
@@ -125,7 +128,7 @@ public struct BatchReport: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case files, succeeded, skipped, failed, partial, chunkStatuses, successRate, audioSeconds, wallSeconds, realTimeFactor, settings
-        case summary, details
+        case summary, details, endpoints
         case fileReports = "results"
     }
 

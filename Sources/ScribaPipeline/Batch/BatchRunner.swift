@@ -49,6 +49,10 @@ public struct BatchConfiguration: Sendable {
     /// Files to save for an input that failed (the per-file `_result.json` with its error); nil:
     /// nothing is saved for failures.
     public var failureOutputs: (@Sendable (BatchFailure) -> [OutputFile])?
+    /// This run's share of the inputs (`--shard K/N`); its manifest and report get the shard's name.
+    public var shard: BatchShard?
+    /// Per-endpoint counts of the remote engines, read when the report is written.
+    public var endpointReports: (@Sendable () async -> [EndpointReport])?
 
     public init(outputDirectory: URL?, jobs: Int = 1, resume: Bool = true, settings: String = "", sampleRate: Int = 16_000,
                 failureOutputs: (@Sendable (BatchFailure) -> [OutputFile])? = nil) {
@@ -59,6 +63,11 @@ public struct BatchConfiguration: Sendable {
         self.sampleRate = sampleRate
         self.failureOutputs = failureOutputs
     }
+
+    /// `.scriba-manifest.json`, or `.scriba-manifest.shard-K-of-N.json` for a shard.
+    public var manifestName: String { shard?.fileName(BatchManifest.fileName) ?? BatchManifest.fileName }
+    /// `processing_report.json`, or `processing_report.shard-K-of-N.json` for a shard.
+    public var reportName: String { shard?.fileName(BatchReport.fileName) ?? BatchReport.fileName }
 }
 
 /// What one job produced: its files and, when it transcribed, the per-chunk coverage (counted in
@@ -124,7 +133,8 @@ public struct BatchRunner: Sendable {
     /// `processing_report.json`. Throws only for failures of the batch itself: an unwritable folder
     /// (checked before any work), an output that cannot be saved (a full disk: the files in progress
     /// finish, none starts, the report is attempted), or `stop` (after the report is written).
-    public func run(_ inputs: [URL], stop: BatchStop? = nil, onEvent: (BatchEvent) -> Void = { _ in }) async throws -> BatchReport {
+    public func run(_ allInputs: [URL], stop: BatchStop? = nil, onEvent: (BatchEvent) -> Void = { _ in }) async throws -> BatchReport {
+        let inputs = configuration.shard?.select(allInputs) ?? allInputs
         let clock = ContinuousClock()
         let began = clock.now
         let folder = configuration.outputDirectory
@@ -132,7 +142,7 @@ public struct BatchRunner: Sendable {
             try Self.requireWritable(folder)
             Self.removeAbandonedTemporaries(in: folder)
         }
-        var manifest = folder.map(BatchManifest.load(from:)) ?? BatchManifest()
+        var manifest = folder.map { BatchManifest.load(from: $0, name: configuration.manifestName) } ?? BatchManifest()
         let stems = Self.stems(for: inputs)
         var reports = [FileReport?](repeating: nil, count: inputs.count)
         let total = inputs.count
@@ -156,7 +166,7 @@ public struct BatchRunner: Sendable {
                 if let failure { writeFailure = writeFailure ?? failure }
                 let path = inputs[index].standardizedFileURL.path
                 let failures = manifest.failedAttempts?[path]
-                if report.status == .failed {
+                if report.status == .failed, !Self.isServicesDown(failure) {
                     manifest.failedAttempts = manifest.failedAttempts ?? [:]
                     manifest.failedAttempts?[path] = (failures ?? 0) + 1
                 } else if report.status == .ok {
@@ -166,7 +176,7 @@ public struct BatchRunner: Sendable {
                     // Saved after the file's outputs, so a run stopped in between redoes the file.
                     if let entry { manifest.entries[path] = entry }
                     do {
-                        try manifest.save(to: folder)
+                        try manifest.save(to: folder, name: configuration.manifestName)
                     } catch let error as BatchError {
                         writeFailure = writeFailure ?? error
                     }
@@ -178,16 +188,26 @@ public struct BatchRunner: Sendable {
 
         let elapsed = clock.now - began
         let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        let report = BatchReport(fileReports: reports.compactMap { $0 }, wallSeconds: wall, settings: configuration.settings)
+        let report = BatchReport(fileReports: reports.compactMap { $0 }, wallSeconds: wall, settings: configuration.settings,
+                                 endpoints: await configuration.endpointReports?())
+        let reportFile = folder?.appendingPathComponent(configuration.reportName)
         if let writeFailure {
-            if let folder { try? AtomicFile.write(try report.encoded(), to: folder.appendingPathComponent(BatchReport.fileName)) }
+            if let reportFile { try? AtomicFile.write(try report.encoded(), to: reportFile) }
+            if case .servicesDown(_, _, let reason) = writeFailure {
+                throw BatchError.servicesDown(done: report.succeeded + report.skipped, total: total, reason: reason)
+            }
             throw writeFailure
         }
-        if let folder { try AtomicFile.write(try report.encoded(), to: folder.appendingPathComponent(BatchReport.fileName)) }
+        if let reportFile { try AtomicFile.write(try report.encoded(), to: reportFile) }
         if stop?.isRequested == true, report.files < total {
             throw BatchError.interrupted(done: report.files, total: total)
         }
         return report
+    }
+
+    static func isServicesDown(_ error: BatchError?) -> Bool {
+        if case .servicesDown? = error { return true }
+        return false
     }
 
     /// Deletes what a killed run left mid-write (`AtomicFile`'s `.NAME.UUID.partial` files): never
@@ -249,6 +269,11 @@ public struct BatchRunner: Sendable {
             let reason = ReadableError.sentence(error)
             var failure: BatchError?
             if let error = error as? BatchError, case .cannotWrite = error { failure = error }
+            // Every endpoint down: not this file's fault. The batch stops; no failure record, no
+            // attempt counted, so a rerun treats the file as new.
+            if let error = error as? RemoteEngineError, error.stopsBatch {
+                failure = .servicesDown(done: 0, total: 0, reason: reason)
+            }
             if failure == nil, let failureOutputs = configuration.failureOutputs {
                 let outputs = failureOutputs(BatchFailure(input: input, audioSeconds: audioSeconds, error: reason, attempts: attempt))
                 do { _ = try save(outputs, stem: stem) } catch let error as BatchError { failure = error } catch {}

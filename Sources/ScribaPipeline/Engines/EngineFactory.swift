@@ -93,7 +93,10 @@ public enum EngineFactory {
         resolved.kind = kind
         switch kind {
         case .remote:
-            break
+            // The services decide the models; an aligner named here runs locally.
+            if let aligner = choice.alignerModel {
+                resolved.alignerModel = try await resolveModel(aligner, offline: choice.offline, notice: notice, progress: progress).path
+            }
         case .whisper:
             resolved.model = try await resolveModel(choice.model ?? KnownModels.whisperBase, offline: choice.offline,
                                                     notice: notice, progress: progress).path

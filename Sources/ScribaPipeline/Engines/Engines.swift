@@ -69,6 +69,13 @@ public protocol SpeechRecognizer: Sendable {
     /// Longest audio (seconds) one call should get; the pipeline chunks longer input at pauses.
     var maxChunkDuration: Double { get }
     func transcribe(_ audio: AudioBuffer, options: RecognitionOptions) async throws -> Recognition
+    /// Calls worth making at once: 1 for a local engine (it uses every core already); more for a
+    /// pool of remote endpoints, which the pipeline then feeds a file's chunks concurrently.
+    var concurrentCalls: Int { get }
+}
+
+extension SpeechRecognizer {
+    public var concurrentCalls: Int { 1 }
 }
 
 public protocol ForcedAligner: Sendable {

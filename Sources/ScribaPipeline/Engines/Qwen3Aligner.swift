@@ -58,7 +58,13 @@ public actor Qwen3Aligner: ForcedAligner, UnitAligner {
         let duration = audio.duration
         guard mel.shape[1] > 0 else { return units.map { TimedWord(text: $0, start: 0, end: 0) } }
         let alignment = try aligner.align(mel: mel, units: units)
-        return alignment.units.map { unit in
+        return Self.timedWords(alignment.units, duration: duration)
+    }
+
+    /// Aligned units as words, clamped to 0 ≤ start ≤ end ≤ `duration`; shared with the vLLM
+    /// `/pooling` aligner, whose bins go through the same `Qwen3ForcedAligner.repair`.
+    static func timedWords(_ units: [Qwen3AlignedUnit], duration: Double) -> [TimedWord] {
+        units.map { unit in
             let start = min(max(0, unit.startSeconds), duration)
             let end = min(max(start, unit.endSeconds), duration)
             return TimedWord(text: unit.text, start: start, end: end)

@@ -13,13 +13,24 @@ public enum RemoteEngineError: Error, Equatable, Sendable {
     case invalidResponse(url: String, reason: String)
     /// No answer within the timeout (`--remote-timeout`).
     case timedOut(url: String, seconds: Double)
+    /// Every endpoint of a pool failed again and again (`EndpointPool`): the batch stops, keeping
+    /// what it finished, so a rerun resumes.
+    case allEndpointsDown(endpoints: [String], lastError: String)
+    /// The service at `url` is not of the kind `--asr-api`/`--align-api` (or detection) says.
+    case unsupportedService(url: String, reason: String)
 
     /// Whether another attempt may succeed.
     public var isRetryable: Bool {
         switch self {
         case .connectionFailed, .serverError, .timedOut: true
-        case .invalidURL, .rejected, .invalidResponse: false
+        case .invalidURL, .rejected, .invalidResponse, .allEndpointsDown, .unsupportedService: false
         }
+    }
+
+    /// Whether the whole batch must stop rather than mark one chunk failed.
+    public var stopsBatch: Bool {
+        if case .allEndpointsDown = self { return true }
+        return false
     }
 }
 
@@ -36,6 +47,11 @@ extension RemoteEngineError: LocalizedError, CustomStringConvertible {
             return "\(url) refused the request with HTTP \(status)\(message.isEmpty ? "" : ": \(message)")."
         case .timedOut(let url, let seconds):
             return "\(url) did not answer within \(seconds) s. The service may be busy or the audio long; raise --remote-timeout or --retries, or pass a shorter --max-chunk-seconds."
+        case .allEndpointsDown(let endpoints, let lastError):
+            let last = lastError.hasSuffix(".") ? String(lastError.dropLast()) : lastError
+            return "every endpoint is down (\(endpoints.joined(separator: ", "))); last error: \(last). Finished files are saved; start the services again and rerun the same command to resume."
+        case .unsupportedService(let url, let reason):
+            return "\(url): \(reason)"
         case .invalidResponse(let url, let reason):
             return "\(url) answered with something that is not a Scriba response (\(reason)); check that the URL points at a Scriba service."
         }

@@ -20,11 +20,29 @@ struct RemoteHTTPClient: Sendable {
         static func text(_ name: String, _ value: String) -> Field { Field(name: name, value: Data(value.utf8)) }
     }
 
-    /// Validates `text` as an http(s) base URL and appends `path` unless it already ends with it.
+    /// Validates `text` as an http(s) base URL and appends `path` ("transcribe",
+    /// "v1/audio/transcriptions") unless it already ends with it; a base ending in `/v1` (the OpenAI
+    /// clients' convention) loses it first when `path` starts with it.
     static func endpoint(_ text: String, path: String) throws -> URL {
         guard var url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
               url.host != nil else { throw RemoteEngineError.invalidURL(text) }
-        if url.lastPathComponent != path { url.appendPathComponent(path) }
+        let trimmed = url.path.hasSuffix("/") ? String(url.path.dropLast()) : url.path
+        if trimmed.hasSuffix("/" + path) || trimmed == path { return url }
+        if path.hasPrefix("v1/"), url.lastPathComponent == "v1" { url.deleteLastPathComponent() }
+        for component in path.split(separator: "/") { url.appendPathComponent(String(component)) }
+        return url
+    }
+
+    /// The service's base address: `endpoint(text, path: "")` without a path of its own.
+    static func base(_ text: String) throws -> URL {
+        guard var url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              url.host != nil else { throw RemoteEngineError.invalidURL(text) }
+        for suffix in ["transcribe", "align", "pooling", "v1/audio/transcriptions", "v1"] {
+            let trimmed = url.path.hasSuffix("/") ? String(url.path.dropLast()) : url.path
+            if trimmed.hasSuffix("/" + suffix) {
+                for _ in suffix.split(separator: "/") { url.deleteLastPathComponent() }
+            }
+        }
         return url
     }
 
@@ -48,20 +66,39 @@ struct RemoteHTTPClient: Sendable {
     /// `RemoteEngineError`s (5xx and transport ones retried per `retry`).
     func post(_ fields: [Field]) async throws -> Data {
         let boundary = "scriba-\(UUID().uuidString)"
+        return try await perform(body: Self.body(fields, boundary: boundary), contentType: "multipart/form-data; boundary=\(boundary)")
+    }
+
+    /// POSTs a JSON body (vLLM's `/pooling`), with the same status handling and retries as `post`.
+    func post(json: Data) async throws -> Data {
+        try await perform(body: json, contentType: "application/json")
+    }
+
+    private func perform(body: Data, contentType: String) async throws -> Data {
         var request = URLRequest(url: endpoint, timeoutInterval: timeout)
         request.httpMethod = "POST"
-        request.setValue("multipart/form-data; boundary=\(boundary)", forHTTPHeaderField: "Content-Type")
+        request.setValue(contentType, forHTTPHeaderField: "Content-Type")
         request.setValue("application/json", forHTTPHeaderField: "Accept")
-        request.httpBody = Self.body(fields, boundary: boundary)
+        request.httpBody = body
         let finalRequest = request
         let url = endpoint.absoluteString
-        return try await retry.run {
-            let (data, response) = try await Self.send(finalRequest, url: url, timeout: timeout)
-            switch response.statusCode {
-            case 200..<300: return data
-            case 500..<600: throw RemoteEngineError.serverError(url: url, status: response.statusCode, message: Self.message(in: data))
-            default: throw RemoteEngineError.rejected(url: url, status: response.statusCode, message: Self.message(in: data))
-            }
+        return try await retry.run { try await Self.checked(finalRequest, url: url, timeout: timeout) }
+    }
+
+    /// One GET without retries (service detection): the 2xx body, else the status as an error.
+    static func get(_ url: URL, timeout: Double) async throws -> Data {
+        var request = URLRequest(url: url, timeoutInterval: timeout)
+        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        return try await checked(request, url: url.absoluteString, timeout: timeout)
+    }
+
+    /// Sends `request`: the 2xx body; 5xx → `serverError`, other statuses → `rejected`.
+    private static func checked(_ request: URLRequest, url: String, timeout: Double) async throws -> Data {
+        let (data, response) = try await send(request, url: url, timeout: timeout)
+        switch response.statusCode {
+        case 200..<300: return data
+        case 500..<600: throw RemoteEngineError.serverError(url: url, status: response.statusCode, message: message(in: data))
+        default: throw RemoteEngineError.rejected(url: url, status: response.statusCode, message: message(in: data))
         }
     }
 
