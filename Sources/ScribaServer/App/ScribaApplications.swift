@@ -1,5 +1,6 @@
 import Hummingbird
 import HummingbirdWebSocket
+import NIOCore
 import Logging
 
 /// The three servers `scriba serve` runs. The executable and the tests build them with these
@@ -56,17 +57,19 @@ private func application(_ router: Router<BasicRequestContext>, _ configuration:
     var logger = logger
     logger[metadataKey: "server"] = .string(name)
     let address = BindAddress.hostname(configuration.host, port: configuration.port)
+    let idleTimeout = TimeAmount.seconds(Int64(configuration.idleTimeoutSeconds))
     if let webSocket {
         return Application(
             router: router,
             server: .http1WebSocketUpgrade(webSocketRouter: webSocket.router,
-                                           configuration: .init(http1: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds))), ws: webSocket.webSocketConfiguration)),
+                                           configuration: .init(http1: .init(idleTimeout: idleTimeout), ws: webSocket.webSocketConfiguration),
+                                           headDeadline: idleTimeout),
             configuration: .init(address: address, serverName: "Scriba"),
             logger: logger)
     }
     return Application(
         router: router,
-        server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
+        server: .http1(configuration: .init(idleTimeout: .init(idleTimeout))),
         configuration: .init(address: address, serverName: "Scriba"),
         logger: logger)
 }
