@@ -178,6 +178,23 @@ struct LocalAgreementSessionTests {
         let committed = events.flatMap { event -> [TimedWord] in if case .committed(let w) = event { return w } else { return [] } }
         #expect(committed == transcript.words)
     }
+
+    /// A file fed as fast as it decodes (`scriba live --no-pace`) arrives all at once: throttled, the
+    /// runner appends it a step at a time, so every word is heard and no buffer outgrows the cap.
+    /// Unthrottled, the first step would see all 121 s and the forced cut would skip most of it.
+    @Test func aFileFedAtOnceLosesNoWordsWhenThrottled() async throws {
+        let spoken = timeline(count: 240)  // 120 s
+        let recognizer = TimelineRecognizer(words: spoken, streamEnd: 121)
+        let session = LocalAgreementSession(recognizer: recognizer)
+        let pieces = stride(from: 0, to: 16_000 * 121, by: 1_600).map { indexSamples(from: $0, count: 1_600) }
+        let audio = AsyncStream<[Float]> { continuation in
+            for piece in pieces { continuation.yield(piece) }
+            continuation.finish()
+        }
+        let transcript = try await StreamingRunner.run(session: session, audio: audio, throttled: true) { _, _ in }
+        #expect(transcript.words.map(\.text) == spoken.map(\.text))
+        #expect(recognizer.longestBuffer <= StreamingOptions().maxBufferSeconds + 1.5)
+    }
 }
 
 private actor EventLog {

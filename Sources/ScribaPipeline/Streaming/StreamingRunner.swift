@@ -8,15 +8,23 @@ import ScribaTranscript
 public enum StreamingRunner {
     /// Runs `session` over `audio` (16 kHz mono chunks) until it ends, calling `onEvent` with each
     /// event and the seconds of audio received when it was made; returns the `.final` transcript.
+    /// `throttled`: audio is appended no faster than the session steps (a file fed as fast as it
+    /// decodes), so no step meets more than one step's new audio and the buffer's forced cut never
+    /// skips any; a live source is not throttled, so a slow machine skips audio instead of falling behind.
     public static func run<Audio: AsyncSequence & Sendable>(
         session: some StreamingSession, audio: Audio, minStepSeconds: Double = StreamingOptions.defaultMinStepSeconds,
-        onEvent: @escaping @Sendable (StreamingEvent, Double) async throws -> Void
+        throttled: Bool = false, onEvent: @escaping @Sendable (StreamingEvent, Double) async throws -> Void
     ) async throws -> Transcript where Audio.Element == [Float] {
         let input = InputEnd()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
-                    for try await chunk in audio where !chunk.isEmpty { await session.append(chunk) }
+                    for try await chunk in audio where !chunk.isEmpty {
+                        while throttled, await session.unprocessedSeconds >= minStepSeconds {
+                            try await Task.sleep(for: .milliseconds(pollMilliseconds))
+                        }
+                        await session.append(chunk)
+                    }
                     await input.end()
                 } catch {
                     await input.end()

@@ -64,7 +64,7 @@ struct LiveCommand: AsyncParsableCommand {
         }
         defer { watcher.cancel() }
         let console = LiveConsole(writer: LiveCaptionWriter(format: format))
-        let transcript = try await StreamingRunner.run(session: session, audio: source.stream) { event, audioSeconds in
+        let transcript = try await StreamingRunner.run(session: session, audio: source.stream, throttled: noPace) { event, audioSeconds in
             await console.show(event, audioSeconds: audioSeconds)
         }
         if let output {
