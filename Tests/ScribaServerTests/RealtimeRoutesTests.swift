@@ -54,7 +54,8 @@ struct ClientLog: Sendable {
 
     /// Connects, runs `send` (messages to write, with pauses), and reads until the server closes
     /// or `transcription.done` arrives.
-    static func run(port: Int, _ send: @escaping @Sendable (WebSocketOutboundWriter) async throws -> Void) async throws -> ClientLog {
+    static func run(port: Int, onText: (@Sendable (String) async -> Void)? = nil,
+                    _ send: @escaping @Sendable (WebSocketOutboundWriter) async throws -> Void) async throws -> ClientLog {
         let collected = Collected()
         let close = try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/v1/realtime", logger: testLogger) { inbound, outbound, _ in
             let writer = Task { try await send(outbound) }
@@ -62,6 +63,7 @@ struct ClientLog: Sendable {
             for try await message in inbound.messages(maxSize: 1 << 20) {
                 guard case .text(let text) = message else { continue }
                 await collected.add(text)
+                await onText?(text)
                 if text.contains(#""type": "transcription.done""#) {
                     try await outbound.close(.normalClosure, reason: nil)
                     return
@@ -123,15 +125,21 @@ struct ClientLog: Sendable {
     @Test func oneStreamPastTheLimitIsClosedWith1013AndTheServerStaysUp() async throws {
         try await Self.app(limits: RealtimeLimits(maxStreams: 1)).test(.live) { client in
             let port = try #require(client.port)
+            // The holder keeps its slot (the server has sent session.created) until the refused
+            // client is done: no fixed sleeps, so a loaded machine cannot reorder the two.
+            let gate = SlotGate()
             let holder = Task {
-                try await Self.run(port: port) { out in
+                try await Self.run(port: port, onText: { text in
+                    if text.contains("session.created") { await gate.hold() }
+                }) { out in
                     try await out.write(.text(#"{"type": "session.update", "model": "m"}"#))
-                    try await Task.sleep(for: .milliseconds(800))
+                    try await gate.waitForRelease()
                     try await out.close(.normalClosure, reason: nil)
                 }
             }
-            try await Task.sleep(for: .milliseconds(300))
+            try await gate.waitForHold()
             let refused = try await Self.run(port: port) { _ in }
+            await gate.release()
             #expect(refused.close?.closeCode == WebSocketErrorCode(codeNumber: 1013))
             #expect(refused.of("error").first?["code"] as? String == "too_many_streams")
             _ = try await holder.value
@@ -201,4 +209,22 @@ struct ClientLog: Sendable {
 private actor Collected {
     var texts: [String] = []
     func add(_ text: String) { texts.append(text) }
+}
+
+/// Orders two clients of one test: the first holds a stream slot until the second is done.
+private actor SlotGate {
+    private var held = false
+    private var released = false
+
+    func hold() { held = true }
+    func release() { released = true }
+
+    func waitForHold() async throws { try await wait { await self.held } }
+    func waitForRelease() async throws { try await wait { await self.released } }
+
+    /// Polls `condition` for up to 60 s, so a broken server fails the test instead of hanging it.
+    private nonisolated func wait(_ condition: @Sendable () async -> Bool) async throws {
+        for _ in 0..<3_000 where !(await condition()) { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(await condition(), "the other client never reached its point")
+    }
 }
