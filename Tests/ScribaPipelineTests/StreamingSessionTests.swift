@@ -19,6 +19,7 @@ private final class TimelineRecognizer: SpeechRecognizer, @unchecked Sendable {
     private let lock = NSLock()
     private var calls = 0
     private(set) var longestBuffer = 0.0
+    private(set) var prompts: [String] = []
 
     init(words: [TimedWord], streamEnd: Double) {
         self.words = words
@@ -26,7 +27,12 @@ private final class TimelineRecognizer: SpeechRecognizer, @unchecked Sendable {
     }
 
     func transcribe(_ audio: AudioBuffer, options: RecognitionOptions) async throws -> Recognition {
-        let call = lock.withLock { calls += 1; longestBuffer = max(longestBuffer, audio.duration); return calls }
+        let call = lock.withLock {
+            calls += 1
+            longestBuffer = max(longestBuffer, audio.duration)
+            if let context = options.context { prompts.append(context) }
+            return calls
+        }
         guard let firstSample = audio.samples.first else { return Recognition(language: "", text: "", segments: []) }
         let start = Double(firstSample) / 16_000, end = start + audio.duration
         var heard = words.filter { $0.start >= start && $0.end <= end }.map {
@@ -139,6 +145,28 @@ struct LocalAgreementSessionTests {
         // Cut at sentence ends (every 4 s) once past 15 s: a step never decodes 16 s and more.
         #expect(recognizer.longestBuffer < StreamingOptions.defaultTrimSeconds + 1.01)
         #expect(await session.committedWords.count == 600)
+    }
+
+    @Test func thePromptIsTheLastWholeCommittedWordsBeforeTheBuffer() async throws {
+        // Words of several lengths, so the prompt's 200 characters rarely end on a word boundary.
+        let spoken = timeline(count: 400).enumerated().map { i, word in
+            TimedWord(text: String(repeating: "ab", count: i % 4) + word.text, start: word.start, end: word.end)
+        }
+        let recognizer = TimelineRecognizer(words: spoken, streamEnd: 201)
+        let session = LocalAgreementSession(recognizer: recognizer)
+        _ = try await stream(session, seconds: 201)
+        let texts = spoken.map(\.text)
+        #expect(recognizer.prompts.count > 100)
+        for prompt in recognizer.prompts {
+            let words = prompt.split(separator: " ").map(String.init)
+            #expect(prompt.count <= StreamingOptions().promptCharacters)
+            // A run of whole spoken words in order: a fragment would be copied by Whisper.
+            guard let first = texts.firstIndex(of: words[0]) else {
+                Issue.record("the prompt starts mid-word: \(prompt.prefix(30))…")
+                continue
+            }
+            #expect(Array(texts[first..<min(texts.count, first + words.count)]) == words)
+        }
     }
 
     @Test func speechWithoutSentenceEndsIsCutAtTheMaximumBuffer() async throws {

@@ -1,4 +1,5 @@
 import ScribaAudio
+import ScribaTensor
 import ScribaTranscript
 
 // whisper_streaming's OnlineASRProcessor over any recogniser that gives word times (Whisper's DTW):
@@ -45,6 +46,7 @@ public actor LocalAgreementSession: StreamingSession {
     public func step() async throws -> [StreamingEvent] {
         var newlyCommitted = try await decodeAndCommit()
         newlyCommitted += trimBuffer()
+        FreedMemory.release()
         var events: [StreamingEvent] = []
         if !newlyCommitted.isEmpty { events.append(.committed(newlyCommitted)) }
         let partial = Transcript.joinedWords(hypotheses.tail.map(\.text))
@@ -93,12 +95,21 @@ public actor LocalAgreementSession: StreamingSession {
         return fixed
     }
 
-    /// Committed text from before the buffer (the buffer's own committed words are in its audio),
-    /// its last `promptCharacters`, after the user's context.
+    /// Committed text from before the buffer (the buffer's own committed words are in its audio):
+    /// its last whole words up to `promptCharacters`, after the user's context. Whole words, as in
+    /// whisper_streaming: a prompt that starts mid-word ("nd rather selfish…") is copied by Whisper
+    /// into its next passes ("made nd still"), and the fragment spreads.
     private func prompt() -> String? {
         let startTime = Double(bufferStart) / Double(Self.sampleRate)
-        let before = Transcript.joinedWords(committed.filter { $0.end <= startTime }.map(\.text))
-        let tail = String(before.suffix(options.promptCharacters))
+        var words: [String] = []
+        var length = 0
+        for word in committed.reversed() where word.end <= startTime {
+            length += word.text.count + 1
+            if length > options.promptCharacters + 1 { break }
+            words.append(word.text)
+        }
+        while words.last?.hasPrefix("-") == true { words.removeLast() }  // the rest of "ill-disposed"
+        let tail = Transcript.joinedWords(words.reversed())
         let parts = [options.context?.trimmingWhitespace() ?? "", tail].filter { !$0.isEmpty }
         return parts.isEmpty ? nil : parts.joined(separator: " ")
     }
