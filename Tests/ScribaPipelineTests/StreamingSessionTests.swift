@@ -16,6 +16,9 @@ private final class TimelineRecognizer: SpeechRecognizer, @unchecked Sendable {
     let words: [TimedWord]
     let streamEnd: Double
     var mishears = true
+    /// Also "finishes the sentence": the next three words not yet in the buffer, piled with no
+    /// duration at its end, the same on every pass (what Whisper does with a familiar prompt).
+    var guessesAhead = false
     private let lock = NSLock()
     private var calls = 0
     private(set) var longestBuffer = 0.0
@@ -42,6 +45,10 @@ private final class TimelineRecognizer: SpeechRecognizer, @unchecked Sendable {
             return Recognition(language: "en", text: "", segments: [TranscriptSegment(start: 0, end: audio.duration, text: "", words: heard)])
         }
         if mishears, call % 3 == 0, !heard.isEmpty { heard[0].text = "MISHEARD" }
+        if guessesAhead {
+            heard += words.filter { $0.end > end }.prefix(3).map { TimedWord(text: $0.text, start: audio.duration, end: audio.duration) }
+            return Recognition(language: "en", text: "", segments: [TranscriptSegment(start: 0, end: audio.duration, text: "", words: heard)])
+        }
         heard.append(TimedWord(text: "guess\(call)", start: audio.duration - 0.2, end: audio.duration))
         let segment = TranscriptSegment(start: 0, end: audio.duration, text: heard.map(\.text).joined(separator: " "), words: heard)
         return Recognition(language: "en", text: segment.text, segments: [segment])
@@ -166,6 +173,19 @@ struct LocalAgreementSessionTests {
                 continue
             }
             #expect(Array(texts[first..<min(texts.count, first + words.count)]) == words)
+        }
+    }
+
+    @Test func wordsPiledAtTheBufferEndAreNotCommittedBeforeTheyAreSpoken() async throws {
+        let spoken = timeline(count: 60)
+        let recognizer = TimelineRecognizer(words: spoken, streamEnd: 31)
+        recognizer.guessesAhead = true
+        let session = LocalAgreementSession(recognizer: recognizer)
+        _ = try await stream(session, seconds: 31)
+        let committed = await session.committedWords
+        #expect(committed.map(\.text) == spoken.map(\.text))
+        for (got, expected) in zip(committed, spoken) {
+            #expect(abs(got.start - expected.start) < 1e-3, "\(got.text) committed at \(got.start) s, spoken at \(expected.start) s")
         }
     }
 

@@ -44,7 +44,7 @@ public actor LocalAgreementSession: StreamingSession {
     public var committedWords: [TimedWord] { committed }
 
     public func step() async throws -> [StreamingEvent] {
-        var newlyCommitted = try await decodeAndCommit()
+        var newlyCommitted = try await decodeAndCommit(final: false)
         newlyCommitted += trimBuffer()
         FreedMemory.release()
         var events: [StreamingEvent] = []
@@ -60,7 +60,7 @@ public actor LocalAgreementSession: StreamingSession {
     public func finish() async throws -> [StreamingEvent] {
         var events: [StreamingEvent] = []
         var newlyCommitted: [TimedWord] = []
-        if received > decodedUpTo { newlyCommitted = try await decodeAndCommit() }
+        if received > decodedUpTo { newlyCommitted = try await decodeAndCommit(final: true) }
         let rest = hypotheses.flush()
         committed += rest
         newlyCommitted += rest
@@ -72,7 +72,7 @@ public actor LocalAgreementSession: StreamingSession {
     }
 
     /// One pass over the buffer; returns (and records) the words it commits.
-    private func decodeAndCommit() async throws -> [TimedWord] {
+    private func decodeAndCommit(final: Bool) async throws -> [TimedWord] {
         let snapshot = buffer, offset = Double(bufferStart) / Double(Self.sampleRate)
         decodedUpTo = received
         guard !snapshot.isEmpty else { return [] }
@@ -84,16 +84,30 @@ public actor LocalAgreementSession: StreamingSession {
         let words = result.segments.flatMap(\.words).map {
             TimedWord(text: $0.text, start: $0.start + offset, end: $0.end + offset, confidence: $0.confidence)
         }.filter { !$0.text.isEmpty }
+        let audible = final ? words : Self.heardWords(words, bufferEnd: offset + Double(snapshot.count) / Double(Self.sampleRate))
         if language == nil, !words.isEmpty, let heard = Language.known.first(where: { $0.code == result.language }) {
             language = heard
             detectedCode = heard.code
         } else if detectedCode.isEmpty, !words.isEmpty {
             detectedCode = result.language
         }
-        let fixed = hypotheses.insert(words)
+        let fixed = hypotheses.insert(audible)
         committed += fixed
         return fixed
     }
+
+    /// A hypothesis without the words it places at the buffer's very end: audio not heard yet.
+    /// With the committed text as its prompt, Whisper goes on to finish a sentence it has seen
+    /// before and piles the rest at the end with no duration (7 % of the steps on a timeline that
+    /// repeats its clips). Two passes can agree on such a guess, and it would then be committed
+    /// before it is spoken, or twice. The last pass, on the whole stream, keeps every word.
+    static func heardWords(_ words: [TimedWord], bufferEnd: Double) -> [TimedWord] {
+        Array(words.prefix { $0.start < bufferEnd - unheardMargin })
+    }
+
+    /// A word starting this close to the buffer's end has not been heard (Whisper's DTW frames are
+    /// 20 ms; a word really begun there is heard on the next pass).
+    static let unheardMargin = 0.1
 
     /// Committed text from before the buffer (the buffer's own committed words are in its audio):
     /// its last whole words up to `promptCharacters`, after the user's context. Whole words, as in
