@@ -49,6 +49,21 @@ public final class ThreadPool: Sendable {
         }
     }
 
+    /// Calls `body(item, task)` for every item in 0..<count, dealing items one at a time to whichever
+    /// thread is free (items of uneven cost, such as speaker embeddings of different lengths, still
+    /// keep every thread busy); `task` (0..<threadCount) names the thread, for per-thread scratch.
+    /// Items run in no fixed order, each exactly once.
+    public func deal(_ count: Int, _ body: (_ item: Int, _ task: Int) -> Void) {
+        let next = Atomic<Int>(0)
+        run(tasks: min(threadCount, max(1, count))) { task in
+            while true {
+                let item = next.add(1, ordering: .relaxed).oldValue
+                guard item < count else { return }
+                body(item, task)
+            }
+        }
+    }
+
     /// Calls `body(i)` for i in 0..<tasks, task 0 on the calling thread and task k on worker k − 1, and
     /// returns when all are done. `tasks` is at most `threadCount`. Allocates nothing.
     public func run(tasks: Int, _ body: (Int) -> Void) {

@@ -16,12 +16,12 @@ let allBenchmarks: [any Benchmark] = [
 
 @MainActor
 func usage() -> String {
-    var lines = ["usage: scriba-bench [<benchmark> ...]   (no argument: run all)", "       scriba-bench qwen3|aligner|whisper|parity --help   (model benchmarks and the Qwen3 parity harness, own options)", "benchmarks:"]
+    var lines = ["usage: scriba-bench [<benchmark> ...]   (no argument: run all)", "       scriba-bench qwen3|aligner|whisper|diarization|parity --help   (model benchmarks and the Qwen3 parity harness, own options)", "benchmarks:"]
     for benchmark in allBenchmarks { lines.append("  \(benchmark.name)  \(benchmark.summary)") }
     return lines.joined(separator: "\n")
 }
 
-// `qwen3`, `aligner`, `whisper` and `parity` take their own options, so they are dispatched before the name check.
+// `qwen3`, `aligner`, `whisper`, `diarization` and `parity` take their own options, so they are dispatched before the name check.
 let modelBenchmarkArguments = Array(CommandLine.arguments.dropFirst(2))
 switch CommandLine.arguments.dropFirst().first {
 case "qwen3"?:
@@ -35,6 +35,9 @@ case "whisper"?:
     exit(0)
 case "parity"?:
     ParityBenchmark.main(modelBenchmarkArguments)
+    exit(0)
+case "diarization"?:
+    DiarizationBenchmark.main(modelBenchmarkArguments)
     exit(0)
 default:
     break

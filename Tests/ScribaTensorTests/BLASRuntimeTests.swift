@@ -10,9 +10,17 @@ struct BLASRuntimeTests {
         #expect(BLASRuntime.betterCoreType(current: "Prescott", cpuFlags: ["avx2", "fma"], environment: [:]) == "Haswell")
     }
 
+    /// OpenBLAS 0.3.21 gives Zen 4/5 (AVX-512) the AVX2 kernels of "Zen" / "Haswell".
+    @Test func avx2KernelsOnAnAVX512MachineAskForSkylakeX() {
+        #expect(BLASRuntime.betterCoreType(current: "Zen", cpuFlags: avx512, environment: [:]) == "SkylakeX")
+        #expect(BLASRuntime.betterCoreType(current: "Haswell", cpuFlags: avx512, environment: [:]) == "SkylakeX")
+        #expect(BLASRuntime.betterCoreType(current: "Haswell", cpuFlags: ["avx2", "fma"], environment: [:]) == nil)
+        #expect(BLASRuntime.betterCoreType(current: "Zen", cpuFlags: avx512, environment: [BLASRuntime.keepKernelsVariable: "1"]) == nil)
+    }
+
     @Test func recognisedCPUsAndUserChoicesAreLeftAlone() {
         #expect(BLASRuntime.betterCoreType(current: "SkylakeX", cpuFlags: avx512, environment: [:]) == nil)
-        #expect(BLASRuntime.betterCoreType(current: "Zen", cpuFlags: avx512, environment: [:]) == nil)
+        #expect(BLASRuntime.betterCoreType(current: "Zen", cpuFlags: ["avx2", "fma"], environment: [:]) == nil)
         #expect(BLASRuntime.betterCoreType(current: "Prescott", cpuFlags: avx512, environment: ["OPENBLAS_CORETYPE": "Prescott"]) == nil)
         #expect(BLASRuntime.betterCoreType(current: "Prescott", cpuFlags: avx512, environment: [BLASRuntime.keepKernelsVariable: "1"]) == nil)
         #expect(BLASRuntime.betterCoreType(current: "Prescott", cpuFlags: ["sse3"], environment: [:]) == nil)

@@ -68,3 +68,41 @@ func conv2dStride2MatchesNaiveLoops(bf16Kernel: Bool) throws {
     }
     #expect(worstToleranceRatio(y, reference, relative: 1e-5, absolute: 1e-5) <= 1)
 }
+
+/// CAM++'s shape in miniature (3×3, padding 1, time stride 1, frequency stride 2), computed in bands of
+/// output rows as CAM++ does: every band lands where the whole-plane call puts it.
+@Test(arguments: [1, 2])
+func conv2dInRowBandsMatchesNaiveLoops(heightStride: Int) {
+    let g = Conv2DGeometry(inChannels: 3, outChannels: 4, height: 9, width: 11, stride: 1, padding: 1, heightStride: heightStride)
+    #expect(g.outputHeight == (heightStride == 1 ? 9 : 5) && g.outputWidth == 11)
+    let x = randomFloats(3 * 9 * 11, seed: 47), w = randomFloats(4 * 3 * 9, seed: 48), b = randomFloats(4, seed: 49)
+    let outH = g.outputHeight
+    var y = [Float](repeating: .nan, count: 4 * outH * 11)
+    var scratch = [Float](repeating: .nan, count: g.scratchCount(rows: 2))
+    y.withPointer { yp in
+        scratch.withUnsafeMutableBufferPointer { s in
+            for first in stride(from: 0, to: outH, by: 2) {
+                Conv.conv2d(x, geometry: g, weight: w, bias: b, output: yp, scratch: s, outputRows: first..<(first + 2))
+            }
+        }
+    }
+    var reference = [Double]()
+    for o in 0..<4 {
+        for oy in 0..<outH {
+            for ox in 0..<11 {
+                var s = Double(b[o])
+                for c in 0..<3 {
+                    for a in 0..<3 {
+                        for bb in 0..<3 {
+                            let iy = oy * heightStride + a - 1, ix = ox + bb - 1
+                            guard iy >= 0, iy < 9, ix >= 0, ix < 11 else { continue }
+                            s += Double(w[((o * 3 + c) * 3 + a) * 3 + bb]) * Double(x[(c * 9 + iy) * 11 + ix])
+                        }
+                    }
+                }
+                reference.append(s)
+            }
+        }
+    }
+    #expect(worstToleranceRatio(y, reference, relative: 1e-5, absolute: 1e-5) <= 1)
+}

@@ -40,3 +40,16 @@ private final class Slots: @unchecked Sendable {
     }
     #expect(perCaller.values == [Int](repeating: 500, count: 8))
 }
+
+@Test func dealRunsEveryItemOnceOnTheThreadsItNames() {
+    let pool = ThreadPool(threads: 3, spinMicroseconds: 50)
+    let hits = Slots(1000), tasks = Slots(1000)
+    pool.deal(1000) { item, task in
+        hits.pointer[item] += 1
+        tasks.pointer[item] = task
+        if item % 97 == 0 { usleep(100) }   // uneven items: the other threads take more
+    }
+    #expect(hits.values == [Int](repeating: 1, count: 1000))
+    #expect(tasks.values.allSatisfy { (0..<3).contains($0) })
+    pool.deal(0) { _, _ in Issue.record("no items, no calls") }
+}

@@ -32,81 +32,83 @@ extension PyannoteSegmentation {
         return bank
     }
 
-    /// Buffers for one window's front end, sized from its sample count; reused across windows.
-    struct SincNetScratch {
-        var wave: [Float]          // [samples] normalised waveform
-        var columns: [Float]       // im2col of the largest conv: [251 × sincLength]
-        var convolved: [Float]     // [80 × sincLength]
-        var pooled: [Float]        // [80 × sincLength / 3]
+    /// Frames of the sinc stage per product: their im2col rows ([block × 251]) and outputs stay in L2.
+    /// A multiple of the pool size, so a block's outputs pool on their own.
+    static let sincBlock = 192
 
-        init(samples: Int) {
-            let sincLength = samples < PyannoteSegmentation.sincTaps ? 0 : (samples - PyannoteSegmentation.sincTaps) / PyannoteSegmentation.sincStride + 1
-            wave = [Float](repeating: 0, count: samples)
-            columns = [Float](repeating: 0, count: max(PyannoteSegmentation.sincTaps * sincLength,
-                                                      PyannoteSegmentation.sincFilters * PyannoteSegmentation.convTaps * sincLength / 3))
-            convolved = [Float](repeating: 0, count: PyannoteSegmentation.sincFilters * sincLength)
-            pooled = [Float](repeating: 0, count: PyannoteSegmentation.sincFilters * (sincLength / 3))
-        }
-    }
-
-    /// SincNet over one window: writes its [frames × 60] features (frame-major, as the LSTM reads them).
-    func sincNet(_ samples: [Float], scratch s: inout SincNetScratch, into features: UnsafeMutablePointer<Float>) {
+    /// SincNet over one window of `length` samples: writes its [frames × 60] features (frame-major, as
+    /// the LSTM reads them). Working memory from `s`.
+    func sincNet(_ samples: UnsafePointer<Float>, length: Int, scratch s: Scratch, into features: UnsafeMutablePointer<Float>) {
+        let sincLength = length < Self.sincTaps ? 0 : (length - Self.sincTaps) / Self.sincStride + 1
+        var pooledLength = sincLength / Self.pool
+        let wave = s.wave.buffer(length).baseAddress!
+        let pooled = s.pooled.buffer(Self.sincFilters * pooledLength).baseAddress!
         // InstanceNorm1d(1, affine) on the waveform.
-        Self.instanceNorm(samples, into: &s.wave, channels: 1, length: samples.count,
-                          weight: [waveNorm.weight], bias: [waveNorm.bias])
-        var channels = 1, length = samples.count
-        for stage in 0..<3 {
-            let outChannels = stage == 0 ? Self.sincFilters : Self.convChannels
-            let geometry = Conv1DGeometry(inChannels: channels, outChannels: outChannels, inputLength: length,
-                                          kernelSize: stage == 0 ? Self.sincTaps : Self.convTaps,
-                                          stride: stage == 0 ? Self.sincStride : 1)
-            let input = stage == 0 ? s.wave : s.pooled
-            let weight = stage == 0 ? sincKernel : conv[stage - 1].weight
-            let bias: [Float]? = stage == 0 ? nil : conv[stage - 1].bias
-            input.withUnsafeBufferPointer { x in
-                weight.withUnsafeBufferPointer { w in
-                    s.columns.withUnsafeMutableBufferPointer { columns in
-                        s.convolved.withUnsafeMutableBufferPointer { y in
-                            if let bias {
-                                bias.withUnsafeBufferPointer { b in
-                                    Conv.conv1d(x.baseAddress!, geometry: geometry, weight: w.baseAddress!, bias: b.baseAddress!,
-                                                output: y.baseAddress!, scratch: columns)
-                                }
-                            } else {
-                                Conv.conv1d(x.baseAddress!, geometry: geometry, weight: w.baseAddress!, bias: nil,
-                                            output: y.baseAddress!, scratch: columns)
-                            }
-                        }
-                    }
+        Self.instanceNorm(samples, into: wave, channels: 1, length: length, weight: [waveNorm.weight], bias: [waveNorm.bias])
+        sincStage(wave, frames: pooledLength * Self.pool, scratch: s, into: pooled)
+        Self.normalizeAndActivate(pooled, channels: Self.sincFilters, length: pooledLength, norm: norms[0])
+        var channels = Self.sincFilters
+        for stage in 1..<3 {
+            let geometry = Conv1DGeometry(inChannels: channels, outChannels: Self.convChannels, inputLength: pooledLength, kernelSize: Self.convTaps)
+            let convolved = s.convolved.buffer(Self.convChannels * geometry.outputLength).baseAddress!
+            let columns = s.columns.buffer(geometry.scratchCount)
+            conv[stage - 1].weight.withUnsafeBufferPointer { w in
+                conv[stage - 1].bias.withUnsafeBufferPointer { b in
+                    Conv.conv1d(pooled, geometry: geometry, weight: w.baseAddress!, bias: b.baseAddress!, output: convolved, scratch: columns)
                 }
             }
-            let convolvedLength = geometry.outputLength, pooledLength = convolvedLength / Self.pool
-            // |·| after the sinc filters only (pyannote: SincNet issue #4); then max-pool 3.
-            for c in 0..<outChannels {
+            let convolvedLength = geometry.outputLength
+            pooledLength = convolvedLength / Self.pool
+            for c in 0..<Self.convChannels {
                 for t in 0..<pooledLength {
                     let base = c * convolvedLength + t * Self.pool
                     var m = -Float.infinity
-                    for j in 0..<Self.pool {
-                        let v = stage == 0 ? abs(s.convolved[base + j]) : s.convolved[base + j]
-                        m = max(m, v)
-                    }
-                    s.pooled[c * pooledLength + t] = m
+                    for j in 0..<Self.pool { m = max(m, convolved[base + j]) }
+                    pooled[c * pooledLength + t] = m
                 }
             }
-            Self.instanceNorm(s.pooled, into: &s.pooled, channels: outChannels, length: pooledLength,
-                              weight: norms[stage].weight, bias: norms[stage].bias)
-            for i in 0..<(outChannels * pooledLength) where s.pooled[i] < 0 { s.pooled[i] *= Self.leakySlope }
-            channels = outChannels
-            length = pooledLength
+            Self.normalizeAndActivate(pooled, channels: Self.convChannels, length: pooledLength, norm: norms[stage])
+            channels = Self.convChannels
         }
-        for t in 0..<length {
-            for c in 0..<channels { features[t * channels + c] = s.pooled[c * length + t] }
+        for t in 0..<pooledLength {
+            for c in 0..<channels { features[t * channels + c] = pooled[c * pooledLength + t] }
         }
+    }
+
+    /// The sinc filters (stride 10), |·| and max-pool 3 over the first `frames` output frames, into
+    /// pooled [80 × frames / 3]. Frame t reads samples 10t ..< 10t + 251, one contiguous run, so the
+    /// im2col is a row copy per frame ([block × 251], frame-major) and one product per block gives
+    /// [block × 80]: no [251 × 15 975] column matrix per window (pyannote: |·| after the sinc filters
+    /// only, SincNet issue #4).
+    func sincStage(_ wave: UnsafePointer<Float>, frames: Int, scratch s: Scratch, into pooled: UnsafeMutablePointer<Float>) {
+        let taps = Self.sincTaps, filters = Self.sincFilters, block = Self.sincBlock, pooledLength = frames / Self.pool
+        let rows = s.columns.buffer(block * taps).baseAddress!
+        let convolved = s.convolved.buffer(block * filters).baseAddress!
+        sincKernel.withUnsafeBufferPointer { w in
+            for first in stride(from: 0, to: frames, by: block) {
+                let count = min(block, frames - first)
+                for t in 0..<count { (rows + t * taps).update(from: wave + (first + t) * Self.sincStride, count: taps) }
+                BLAS.sgemm(transB: true, m: count, n: filters, k: taps, a: rows, lda: taps, b: w.baseAddress!, ldb: taps,
+                           c: convolved, ldc: filters)
+                for p in 0..<(count / Self.pool) {
+                    let row = convolved + p * Self.pool * filters, target = first / Self.pool + p
+                    for c in 0..<filters {
+                        pooled[c * pooledLength + target] = max(abs(row[c]), abs(row[filters + c]), abs(row[2 * filters + c]))
+                    }
+                }
+            }
+        }
+    }
+
+    /// InstanceNorm then leaky ReLU, in place, over [channels × length].
+    static func normalizeAndActivate(_ x: UnsafeMutablePointer<Float>, channels: Int, length: Int, norm: (weight: [Float], bias: [Float])) {
+        instanceNorm(x, into: x, channels: channels, length: length, weight: norm.weight, bias: norm.bias)
+        for i in 0..<(channels * length) where x[i] < 0 { x[i] *= leakySlope }
     }
 
     /// InstanceNorm1d with affine weights over [channels × length]: per channel, biased variance.
     /// Sums in double: a channel holds up to 160 000 values.
-    static func instanceNorm(_ x: [Float], into y: inout [Float], channels: Int, length: Int, weight: [Float], bias: [Float]) {
+    static func instanceNorm(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, channels: Int, length: Int, weight: [Float], bias: [Float]) {
         guard length > 0 else { return }
         for c in 0..<channels {
             let base = c * length
@@ -115,9 +117,11 @@ extension PyannoteSegmentation {
             let mean = sum / Double(length)
             var squares = 0.0
             for t in 0..<length { let d = Double(x[base + t]) - mean; squares += d * d }
-            let scale = Float(1 / (squares / Double(length) + Double(normEpsilon)).squareRoot()) * weight[c]
-            let shift = bias[c] - Float(mean) * scale
-            for t in 0..<length { y[base + t] = x[base + t] * scale + shift }
+            // (x − mean) · scale + bias, the mean taken off first (in double): folding it into one
+            // shift instead cancels catastrophically on the |sinc| channels, whose mean is many
+            // standard deviations from zero, and moved log-probabilities by ~5e-4.
+            let scale = 1 / (squares / Double(length) + Double(normEpsilon)).squareRoot() * Double(weight[c])
+            for t in 0..<length { y[base + t] = Float((Double(x[base + t]) - mean) * scale) + bias[c] }
         }
     }
 }

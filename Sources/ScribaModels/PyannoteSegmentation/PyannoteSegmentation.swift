@@ -99,62 +99,73 @@ public final class PyannoteSegmentation: @unchecked Sendable {
         try reader.rejectUnexpected()
     }
 
+    /// Working memory for one batch at a time, reused across batches (one per thread). Not for two
+    /// threads at once.
+    public final class Scratch: @unchecked Sendable {
+        let wave = ScratchBuffer(1), columns = ScratchBuffer(1), convolved = ScratchBuffer(1), pooled = ScratchBuffer(1)
+        let features = ScratchBuffer(1), gates = ScratchBuffer(1), layerInput = ScratchBuffer(1), layerOutput = ScratchBuffer(1)
+
+        public init() {}
+    }
+
     /// Log-probabilities of the 7 powerset classes for every frame of every window:
     /// result[w] is [frames × 7] row-major, frames = `frames(samples:)` of the windows' common length.
-    public func logProbabilities(windows: [[Float]]) -> [[Float]] {
+    public func logProbabilities(windows: [[Float]], scratch: Scratch = Scratch()) -> [[Float]] {
         guard let length = windows.first?.count else { return [] }
         precondition(windows.allSatisfy { $0.count == length }, "segmentation windows must share one length")
         let frames = Self.frames(samples: length)
         guard frames > 0 else { return windows.map { _ in [] } }
-        var features = [Float](repeating: 0, count: windows.count * frames * Self.convChannels)
-        features.withUnsafeMutableBufferPointer { out in
-            var scratch = SincNetScratch(samples: length)
-            for (w, window) in windows.enumerated() {
-                sincNet(window, scratch: &scratch, into: out.baseAddress! + w * frames * Self.convChannels)
+        let features = scratch.features.buffer(windows.count * frames * Self.convChannels).baseAddress!
+        for (w, window) in windows.enumerated() {
+            window.withUnsafeBufferPointer {
+                sincNet($0.baseAddress!, length: length, scratch: scratch, into: features + w * frames * Self.convChannels)
             }
         }
-        let scores = head(recurrent(features, batch: windows.count, frames: frames), rows: windows.count * frames)
+        let scores = head(recurrent(features, batch: windows.count, frames: frames, scratch: scratch), rows: windows.count * frames)
         return (0..<windows.count).map { Array(scores[($0 * frames * Self.classes)..<(($0 + 1) * frames * Self.classes)]) }
     }
 
-    /// The 4 bidirectional LSTM layers over [batch × frames × 60] features: [batch × frames × 256].
-    func recurrent(_ features: [Float], batch: Int, frames: Int) -> [Float] {
+    /// The 4 bidirectional LSTM layers over [batch × frames × 60] features: [batch × frames × 256]
+    /// (in `scratch`).
+    func recurrent(_ features: UnsafePointer<Float>, batch: Int, frames: Int, scratch: Scratch) -> UnsafePointer<Float> {
         let h = Self.hidden, gates = 4 * h, rows = batch * frames
         var x = features, input = Self.convChannels
-        var gateBuffer = [Float](repeating: 0, count: rows * gates)
+        let gateBuffer = scratch.gates.buffer(rows * gates).baseAddress!
+        var y = scratch.layerOutput.buffer(rows * 2 * h).baseAddress!
+        var spare = scratch.layerInput.buffer(rows * 2 * h).baseAddress!
         for layer in lstm {
-            var y = [Float](repeating: 0, count: rows * 2 * h)
             for (offset, direction) in [(0, layer.forward), (h, layer.backward)] {
                 // Input half of the gates for every frame of every window at once, biases folded in.
-                Self.affine(x, direction.weightIH, direction.bias, rows: rows, inner: input, out: gates, into: &gateBuffer)
-                gateBuffer.withUnsafeBufferPointer { g in
-                    direction.weightHH.withUnsafeBufferPointer { w in
-                        y.withUnsafeMutableBufferPointer { o in
-                            LSTM.run(inputGates: g.baseAddress!, batch: batch, steps: frames, hidden: h,
-                                     weightHH: w.baseAddress!, reverse: offset != 0,
-                                     output: o.baseAddress!, outputStride: 2 * h, outputOffset: offset)
-                        }
-                    }
+                Self.affine(x, direction.weightIH, direction.bias, rows: rows, inner: input, out: gates, into: gateBuffer)
+                direction.weightHH.withUnsafeBufferPointer { w in
+                    LSTM.run(inputGates: gateBuffer, batch: batch, steps: frames, hidden: h,
+                             weightHH: w.baseAddress!, reverse: offset != 0,
+                             output: y, outputStride: 2 * h, outputOffset: offset)
                 }
             }
-            x = y
+            x = UnsafePointer(y)
+            swap(&y, &spare)
             input = 2 * h
         }
         return x
     }
 
     /// Linear layers with leaky ReLU, the classifier and log-softmax over the 7 classes: [rows × 7].
-    func head(_ lstmOutput: [Float], rows: Int) -> [Float] {
-        var x = lstmOutput, input = 2 * Self.hidden
+    func head(_ lstmOutput: UnsafePointer<Float>, rows: Int) -> [Float] {
+        var x = [Float](UnsafeBufferPointer(start: lstmOutput, count: rows * 2 * Self.hidden)), input = 2 * Self.hidden
         for layer in linear {
             var y = [Float](repeating: 0, count: rows * Self.hidden)
-            Self.affine(x, layer.weight, layer.bias, rows: rows, inner: input, out: Self.hidden, into: &y)
+            x.withUnsafeBufferPointer { a in
+                y.withUnsafeMutableBufferPointer { Self.affine(a.baseAddress!, layer.weight, layer.bias, rows: rows, inner: input, out: Self.hidden, into: $0.baseAddress!) }
+            }
             for i in y.indices where y[i] < 0 { y[i] *= Self.leakySlope }
             x = y
             input = Self.hidden
         }
         var scores = [Float](repeating: 0, count: rows * Self.classes)
-        Self.affine(x, classifier.weight, classifier.bias, rows: rows, inner: input, out: Self.classes, into: &scores)
+        x.withUnsafeBufferPointer { a in
+            scores.withUnsafeMutableBufferPointer { Self.affine(a.baseAddress!, classifier.weight, classifier.bias, rows: rows, inner: input, out: Self.classes, into: $0.baseAddress!) }
+        }
         for r in 0..<rows {
             let row = r * Self.classes
             var top = -Float.infinity
@@ -168,15 +179,11 @@ public final class PyannoteSegmentation: @unchecked Sendable {
     }
 
     /// out[rows × outCount] = a[rows × inner] · wᵀ + bias, w stored [outCount × inner] (nn.Linear).
-    static func affine(_ a: [Float], _ w: [Float], _ bias: [Float], rows: Int, inner: Int, out: Int, into c: inout [Float]) {
-        c.withUnsafeMutableBufferPointer { c in
-            for r in 0..<rows { for o in 0..<out { c[r * out + o] = bias[o] } }
-            a.withUnsafeBufferPointer { a in
-                w.withUnsafeBufferPointer { w in
-                    BLAS.sgemm(transB: true, m: rows, n: out, k: inner, a: a.baseAddress!, lda: inner,
-                               b: w.baseAddress!, ldb: inner, beta: 1, c: c.baseAddress!, ldc: out)
-                }
-            }
+    static func affine(_ a: UnsafePointer<Float>, _ w: [Float], _ bias: [Float], rows: Int, inner: Int, out: Int, into c: UnsafeMutablePointer<Float>) {
+        for r in 0..<rows { for o in 0..<out { c[r * out + o] = bias[o] } }
+        w.withUnsafeBufferPointer { w in
+            BLAS.sgemm(transB: true, m: rows, n: out, k: inner, a: a, lda: inner,
+                       b: w.baseAddress!, ldb: inner, beta: 1, c: c, ldc: out)
         }
     }
 }

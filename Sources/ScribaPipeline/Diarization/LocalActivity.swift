@@ -31,6 +31,14 @@ struct LocalActivity {
         (0..<PyannoteSegmentation.localSpeakers).reduce(0) { $0 + (isActive($1, frame: frame) ? 1 : 0) }
     }
 
+    /// How many samples `soloSamples` gives, without gathering them.
+    func soloSampleCount(of speaker: Int, windowStart: Int, audioSamples: Int) -> Int {
+        (0..<frames).reduce(0) { total, f in
+            guard isActive(speaker, frame: f) && activeCount(frame: f) == 1 else { return total }
+            return total + DiarizationTimeline.sampleRange(frame: f, windowStart: windowStart).clamped(to: 0..<audioSamples).count
+        }
+    }
+
     /// The samples of the frames where `speaker` talks alone (each frame's 270 samples around its
     /// centre), concatenated; what its embedding is computed from.
     func soloSamples(of speaker: Int, in samples: [Float], windowStart: Int) -> [Float] {

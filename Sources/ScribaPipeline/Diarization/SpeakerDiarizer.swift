@@ -1,6 +1,7 @@
 import Foundation
 import ScribaAudio
 import ScribaModels
+import ScribaTensor
 import ScribaTranscript
 
 // Who spoke when, following pyannote's speaker-diarization recipe with CAM++ embeddings:
@@ -57,30 +58,67 @@ public final class SpeakerDiarizer: Sendable {
 
     /// Speaker turns of `audio` (16 kHz), sorted by start; speakers numbered by first appearance.
     public func diarize(_ audio: AudioBuffer, options: DiarizationOptions = .init()) throws -> [SpeakerTurn] {
+        try diarizeTimed(audio, options: options).turns
+    }
+
+    /// `diarize`, with the seconds each stage took (what scriba-bench's `diarization` prints).
+    /// Segmentation batches and embeddings are dealt to `ThreadPool.shared`'s threads, each product
+    /// single-threaded: thousands of small products keep both cores busier this way than OpenBLAS's
+    /// own threads splitting each product would (those spin-wait between calls).
+    public func diarizeTimed(_ audio: AudioBuffer, options: DiarizationOptions = .init()) throws -> (turns: [SpeakerTurn], timings: DiarizationTimings) {
         guard audio.sampleRate == PyannoteSegmentation.sampleRate else { throw PipelineError.diarizationSampleRate(audio.sampleRate) }
+        var timings = DiarizationTimings()
+        var clock = ContinuousClock.now
+        func lap() -> Double {
+            let now = ContinuousClock.now, elapsed = now - clock
+            clock = now
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        }
+        let pool = ThreadPool.shared, previousBLASThreads = BLAS.threads
+        if pool.threadCount > 1 { BLAS.setThreads(1) }
+        defer { if pool.threadCount > 1 { BLAS.setThreads(previousBLASThreads) } }
         let samples = audio.samples
         let starts = Self.windowStarts(samples: samples.count, stepSamples: max(1, Int(options.stepSeconds * Double(PyannoteSegmentation.sampleRate))))
-        let activity = localActivity(samples, starts: starts, batch: max(1, options.batchWindows))
+        let activity = localActivity(samples, starts: starts, batch: max(1, options.batchWindows), pool: pool)
+        timings.segmentation = lap()
         // Embeddings of every (window, local speaker) with enough solo speech.
-        var embeddings: [[Float]] = [], owners: [(window: Int, speaker: Int)] = []
-        let minSamples = Int(options.minEmbeddingSeconds * Double(PyannoteSegmentation.sampleRate))
+        let minSamples = max(Int(options.minEmbeddingSeconds * Double(PyannoteSegmentation.sampleRate)), KaldiFbank.frameSamples)
+        var owners: [(window: Int, speaker: Int)] = []
         for (w, window) in activity.enumerated() {
-            for k in 0..<PyannoteSegmentation.localSpeakers {
-                let piece = window.soloSamples(of: k, in: samples, windowStart: starts[w])
-                guard piece.count >= minSamples, piece.count >= KaldiFbank.frameSamples else { continue }
-                let features = fbank.features(piece[...])
-                embeddings.append(embedder.embedding(fbank: features, frames: features.count / KaldiFbank.melBins))
+            for k in 0..<PyannoteSegmentation.localSpeakers where window.soloSampleCount(of: k, windowStart: starts[w], audioSamples: samples.count) >= minSamples {
                 owners.append((w, k))
             }
         }
+        let embeddings = embed(owners.map { (activity[$0.window], $0.speaker, starts[$0.window]) }, samples: samples, pool: pool)
+        timings.embeddings = lap()
+        timings.embeddingCount = embeddings.count
         let labels = SpeakerClustering.cluster(embeddings, groups: owners.map(\.window), threshold: options.clusterThreshold, count: options.speakers)
+        timings.clustering = lap()
         var assignment = [[Int?]](repeating: [Int?](repeating: nil, count: PyannoteSegmentation.localSpeakers), count: activity.count)
         for (owner, label) in zip(owners, labels) { assignment[owner.window][owner.speaker] = label }
         var timeline = DiarizationTimeline(clusters: (labels.max() ?? -1) + 1)
         for (w, window) in activity.enumerated() {
             timeline.add(window, startSample: starts[w], clusters: assignment[w], audioSamples: samples.count)
         }
-        return timeline.turns(audioSamples: samples.count)
+        let turns = timeline.turns(audioSamples: samples.count)
+        timings.reconstruction = lap()
+        return (turns, timings)
+    }
+
+    /// CAM++ embeddings of each (window, local speaker)'s solo speech, dealt to the pool's threads.
+    func embed(_ jobs: [(window: LocalActivity, speaker: Int, start: Int)], samples: [Float], pool: ThreadPool) -> [[Float]] {
+        var embeddings = [[Float]](repeating: [], count: jobs.count)
+        let scratch = (0..<pool.threadCount).map { _ in CAMPPlus.Scratch() }
+        embeddings.withUnsafeMutableBufferPointer { results in
+            pool.deal(jobs.count) { item, task in
+                let job = jobs[item]
+                let features = fbank.features(job.window.soloSamples(of: job.speaker, in: samples, windowStart: job.start)[...])
+                results[item] = features.withUnsafeBufferPointer {
+                    embedder.embedding(fbank: $0.baseAddress!, frames: features.count / KaldiFbank.melBins, scratch: scratch[task])
+                }
+            }
+        }
+        return embeddings
     }
 
     /// Window starts: every `stepSamples`, the last one flush with the end of the audio (one window,
@@ -93,20 +131,32 @@ public final class SpeakerDiarizer: Sendable {
         return starts
     }
 
-    /// The segmentation model over every window, in batches, decoded to local speaker activity.
-    func localActivity(_ samples: [Float], starts: [Int], batch: Int) -> [LocalActivity] {
+    /// The segmentation model over every window, in batches dealt to the pool's threads, decoded to
+    /// local speaker activity.
+    func localActivity(_ samples: [Float], starts: [Int], batch: Int, pool: ThreadPool) -> [LocalActivity] {
         let window = PyannoteSegmentation.windowSamples
-        var result: [LocalActivity] = []
-        result.reserveCapacity(starts.count)
-        for first in stride(from: 0, to: starts.count, by: batch) {
-            let windows = starts[first..<min(first + batch, starts.count)].map { start -> [Float] in
-                let end = min(start + window, samples.count)
-                var chunk = Array(samples[start..<end])
-                if chunk.count < window { chunk += [Float](repeating: 0, count: window - chunk.count) }
-                return chunk
+        let batches = (starts.count + batch - 1) / batch
+        var result = [[LocalActivity]](repeating: [], count: batches)
+        let scratch = (0..<pool.threadCount).map { _ in PyannoteSegmentation.Scratch() }
+        result.withUnsafeMutableBufferPointer { results in
+            pool.deal(batches) { item, task in
+                let windows = starts[(item * batch)..<min((item + 1) * batch, starts.count)].map { start -> [Float] in
+                    let end = min(start + window, samples.count)
+                    var chunk = Array(samples[start..<end])
+                    if chunk.count < window { chunk += [Float](repeating: 0, count: window - chunk.count) }
+                    return chunk
+                }
+                results[item] = segmentation.logProbabilities(windows: windows, scratch: scratch[task]).map { LocalActivity(logProbabilities: $0) }
             }
-            result += segmentation.logProbabilities(windows: windows).map { LocalActivity(logProbabilities: $0) }
         }
-        return result
+        return result.flatMap { $0 }
     }
+}
+
+/// Wall-clock seconds of each stage of one `SpeakerDiarizer.diarizeTimed` call.
+public struct DiarizationTimings: Sendable, Equatable {
+    public var segmentation = 0.0, embeddings = 0.0, clustering = 0.0, reconstruction = 0.0
+    /// (window, local speaker) pairs embedded.
+    public var embeddingCount = 0
+    public var total: Double { segmentation + embeddings + clustering + reconstruction }
 }

@@ -82,7 +82,10 @@ public struct Conv2DGeometry: Sendable, Equatable {
     }
 
     /// Floats of im2col scratch `Conv.conv2d` needs: [inChannels·kh·kw × outputHeight·outputWidth].
-    public var scratchCount: Int { inChannels * kernelHeight * kernelWidth * outputHeight * outputWidth }
+    public var scratchCount: Int { scratchCount(rows: outputHeight) }
+
+    /// The im2col scratch for a band of `rows` output rows (`Conv.conv2d(outputRows:)`).
+    public func scratchCount(rows: Int) -> Int { inChannels * kernelHeight * kernelWidth * rows * outputWidth }
 }
 
 public enum Conv {
@@ -97,13 +100,18 @@ public enum Conv {
         precondition(scratchBuffer.count >= g.scratchCount, "conv1d scratch holds \(scratchBuffer.count) floats, needs \(g.scratchCount)")
         guard let scratch = scratchBuffer.baseAddress else { return }
         let patch = g.inChannels * g.kernelSize
-        // im2col: column t of row (c, j) is input[c, t·stride + j - padding], zero outside.
+        // im2col: column t of row (c, j) is input[c, t·stride + j·dilation - padding], zero outside.
         for c in 0..<g.inChannels {
             let source = input + c * g.inputLength
             for j in 0..<g.kernelSize {
                 let row = scratch + (c * g.kernelSize + j) * outLength
+                let offset = j * g.dilation - g.padding
+                if g.stride == 1 {
+                    copyShifted(source, length: g.inputLength, offset: offset, into: row, count: outLength)
+                    continue
+                }
                 for t in 0..<outLength {
-                    let position = t * g.stride + j * g.dilation - g.padding
+                    let position = t * g.stride + offset
                     row[t] = position >= 0 && position < g.inputLength ? source[position] : 0
                 }
             }
@@ -116,16 +124,21 @@ public enum Conv {
     /// output = conv2d(input, weight) + bias. `scratch` holds `geometry.scratchCount` floats.
     /// `lowPrecisionWeight`: the kernel as a bf16 [outChannels × inChannels·kh·kw] matrix, multiplied on
     /// oneDNN where present (else `weight` on sgemm).
+    /// `outputRows`: only these output rows are computed (the rest of `output` is left as it is), and
+    /// `scratch` then needs only `geometry.scratchCount(rows:)`: a caller walking the rows in bands keeps
+    /// the im2col columns cache-sized instead of [patch × whole plane] (CAM++'s 3×3 convs over 10 s).
     public static func conv2d(
         _ input: UnsafePointer<Float>, geometry g: Conv2DGeometry,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         output: UnsafeMutablePointer<Float>, scratch scratchBuffer: UnsafeMutableBufferPointer<Float>,
-        lowPrecisionWeight: WeightMatrix? = nil, linearScratch: LinearScratch? = nil
+        lowPrecisionWeight: WeightMatrix? = nil, linearScratch: LinearScratch? = nil,
+        outputRows: Range<Int>? = nil
     ) {
         let outH = g.outputHeight, outW = g.outputWidth
-        let positions = outH * outW
+        let rows = (outputRows ?? 0..<outH).clamped(to: 0..<outH)
+        let positions = rows.count * outW
         guard positions > 0, g.outChannels > 0 else { return }
-        precondition(scratchBuffer.count >= g.scratchCount, "conv2d scratch holds \(scratchBuffer.count) floats, needs \(g.scratchCount)")
+        precondition(scratchBuffer.count >= g.scratchCount(rows: rows.count), "conv2d scratch holds \(scratchBuffer.count) floats, needs \(g.scratchCount(rows: rows.count))")
         guard let scratch = scratchBuffer.baseAddress else { return }
         let patch = g.inChannels * g.kernelHeight * g.kernelWidth
         for c in 0..<g.inChannels {
@@ -133,14 +146,18 @@ public enum Conv {
             for a in 0..<g.kernelHeight {
                 for b in 0..<g.kernelWidth {
                     let row = scratch + ((c * g.kernelHeight + a) * g.kernelWidth + b) * positions
-                    for oy in 0..<outH {
+                    for oy in rows {
                         let y = oy * g.heightStride + a - g.padding
-                        let destination = row + oy * outW
+                        let destination = row + (oy - rows.lowerBound) * outW
                         guard y >= 0 && y < g.height else {
                             destination.update(repeating: 0, count: outW)
                             continue
                         }
                         let sourceRow = plane + y * g.width
+                        if g.stride == 1 {
+                            copyShifted(sourceRow, length: g.width, offset: b - g.padding, into: destination, count: outW)
+                            continue
+                        }
                         for ox in 0..<outW {
                             let x = ox * g.stride + b - g.padding
                             destination[ox] = x >= 0 && x < g.width ? sourceRow[x] : 0
@@ -150,27 +167,40 @@ public enum Conv {
             }
         }
         gemmWithBias(
-            weight: weight, columns: scratch, bias: bias, output: output,
-            outChannels: g.outChannels, patch: patch, positions: positions,
+            weight: weight, columns: scratch, bias: bias, output: output + rows.lowerBound * outW,
+            outChannels: g.outChannels, patch: patch, positions: positions, outputStride: outH * outW,
             lowPrecisionWeight: lowPrecisionWeight, linearScratch: linearScratch)
     }
 
-    /// output[o, t] = Σ_p weight[o, p] · columns[p, t] + bias[o].
+    /// destination[t] = source[t + offset] for t in 0..<count, zero where t + offset falls outside
+    /// 0..<length: one im2col row of a stride-1 convolution, copied in one run.
+    private static func copyShifted(
+        _ source: UnsafePointer<Float>, length: Int, offset: Int, into destination: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        let first = min(count, max(0, -offset)), end = max(first, min(count, length - offset))
+        destination.update(repeating: 0, count: first)
+        destination.advanced(by: first).update(from: source + (first + offset), count: end - first)
+        destination.advanced(by: end).update(repeating: 0, count: count - end)
+    }
+
+    /// output[o, t] = Σ_p weight[o, p] · columns[p, t] + bias[o]; output rows `outputStride` apart
+    /// (`positions` unless only a band of the output is computed).
     private static func gemmWithBias(
         weight: UnsafePointer<Float>, columns: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        output: UnsafeMutablePointer<Float>, outChannels: Int, patch: Int, positions: Int,
+        output: UnsafeMutablePointer<Float>, outChannels: Int, patch: Int, positions: Int, outputStride: Int? = nil,
         lowPrecisionWeight: WeightMatrix? = nil, linearScratch: LinearScratch? = nil
     ) {
+        let ldc = outputStride ?? positions
         var beta: Float = 0
         if let bias {
-            for o in 0..<outChannels { (output + o * positions).update(repeating: bias[o], count: positions) }
+            for o in 0..<outChannels { (output + o * ldc).update(repeating: bias[o], count: positions) }
             beta = 1
         }
         guard patch > 0 else {
-            if bias == nil { output.update(repeating: 0, count: outChannels * positions) }
+            if bias == nil { for o in 0..<outChannels { (output + o * ldc).update(repeating: 0, count: positions) } }
             return
         }
-        if let lowPrecisionWeight, let linearScratch, OneDNN.isAvailable, case .bf16(let bits) = lowPrecisionWeight.storage {
+        if ldc == positions, let lowPrecisionWeight, let linearScratch, OneDNN.isAvailable, case .bf16(let bits) = lowPrecisionWeight.storage {
             precondition(lowPrecisionWeight.rows == outChannels && lowPrecisionWeight.cols == patch, "conv: bf16 kernel shape")
             let columnsBF16 = linearScratch.halves(patch * positions)
             BFloat16.convert(columns, to: columnsBF16, count: patch * positions)
@@ -183,6 +213,6 @@ public enum Conv {
         BLAS.sgemm(
             m: outChannels, n: positions, k: patch,
             a: weight, lda: patch, b: columns, ldb: positions,
-            beta: beta, c: output, ldc: positions)
+            beta: beta, c: output, ldc: ldc)
     }
 }
