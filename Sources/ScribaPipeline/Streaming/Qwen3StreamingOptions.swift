@@ -38,6 +38,9 @@ public struct Qwen3StreamingOptions: Sendable, Equatable {
     public var silenceLevel: Float
     /// Live: a segment shorter than this is not cut at a silence (a pause between words).
     public var minSegmentSeconds: Double
+    /// Live: keep the KV rows of the prompt's unchanged start between steps (off only to test that
+    /// keeping them changes nothing).
+    public var reusesPromptCache = true
 
     public init(mode: Mode = .live, language: Language? = nil, context: String? = nil, chunkSeconds: Double = 2.0,
                 unfixedChunks: Int = 2, unfixedTokens: Int = 5, maxNewTokens: Int = Qwen3ASR.streamingMaxNewTokens,

@@ -40,6 +40,12 @@ public actor Qwen3StreamingSession: StreamingSession {
     private var committed: [TimedWord] = []
     private var lastCommitEnd = 0.0
     private var lastPartial = ""
+    /// Seconds of audio the last decode heard (live: at most `contextWindows` windows).
+    public private(set) var heardSeconds = 0.0
+    /// Encoder windows whose rows the next live decode reuses.
+    public var cachedWindowCount: Int { cachedWindows }
+    /// Segments started at a silence.
+    public private(set) var reanchors = 0
     /// Every decode's prompt and output when `recordsDecodes` (the parity test).
     public private(set) var decodes: [Qwen3StreamingDecode] = []
     public var recordsDecodes = false
@@ -132,6 +138,7 @@ public actor Qwen3StreamingSession: StreamingSession {
             }
         }
         let from = live ? audioStart : segmentStart
+        heardSeconds = Double(end - from) / Double(Self.sampleRate)
         // Live: only the raw output's end is re-tokenised; its head stays as it is.
         let rawScalars = Array(raw.unicodeScalars)
         let headCount = live ? max(0, rawScalars.count - Self.liveRawTailScalars) : 0
@@ -144,7 +151,7 @@ public actor Qwen3StreamingSession: StreamingSession {
             request.cachedRows = cachedRows
             request.cachedWindows = cachedWindows
             request.returnsCompleteWindows = true
-            request.reusingCache = true
+            request.reusingCache = options.reusesPromptCache
         }
         // The recogniser is an actor of its own: this one stays free for `append` while it decodes.
         let result = try await recognizer.streamingStep(request)
@@ -159,7 +166,9 @@ public actor Qwen3StreamingSession: StreamingSession {
         let stable = head + result.stable
         fixLanguage()
         let endTime = Double(end) / Double(Self.sampleRate)
-        let texts = frontier.advance(stable: body(stable), offset: rawDropped, final: false)
+        // The first `unfixedChunks` outputs are rewritten from scratch by the next step: nothing in
+        // them is stable yet.
+        let texts = chunkID >= options.unfixedChunks ? frontier.advance(stable: body(stable), offset: rawDropped, final: false) : []
         trimRaw()
         return timed(texts, until: max(lastCommitEnd, endTime - Self.unfixedTailSeconds))
     }
@@ -211,6 +220,7 @@ public actor Qwen3StreamingSession: StreamingSession {
         pastText = String(Transcript.joinedWords(committed.map(\.text)).suffix(Self.pastTextCharacters))
         segmentStart = consumed
         audioStart = consumed
+        reanchors += 1
         chunkID = 0
         raw = ""
         rawDropped = 0
