@@ -46,6 +46,12 @@ public actor Qwen3StreamingSession: StreamingSession {
     public var cachedWindowCount: Int { cachedWindows }
     /// Segments started at a silence.
     public private(set) var reanchors = 0
+    /// Seconds of the stream decoded so far (whole chunks).
+    public var decodedSeconds: Double { Double(consumed) / Double(Self.sampleRate) }
+    /// Decodes run, and the prompt and generated tokens they handled (benchmarks).
+    public private(set) var decodeCount = 0
+    public private(set) var promptTokens = 0
+    public private(set) var generatedTokens = 0
     /// Every decode's prompt and output when `recordsDecodes` (the parity test).
     public private(set) var decodes: [Qwen3StreamingDecode] = []
     public var recordsDecodes = false
@@ -156,6 +162,9 @@ public actor Qwen3StreamingSession: StreamingSession {
         // The recogniser is an actor of its own: this one stays free for `append` while it decodes.
         let result = try await recognizer.streamingStep(request)
         if recordsDecodes { decodes.append(result.decode) }
+        decodeCount += 1
+        promptTokens += result.decode.promptIDs.count
+        generatedTokens += result.decode.ids.count
         if live, result.completeWindows > cachedWindows {
             cachedRows = result.completeWindowRows
             cachedWindows = result.completeWindows
