@@ -67,7 +67,7 @@ struct Qwen3LiveBenchmark {
         let sampler = Task.detached {
             var nextMinute = 60.0
             while (try? await Task.sleep(for: .milliseconds(50))) != nil {
-                await log.poll(wall: wall(), decodes: await session.decodeCount, decoded: await session.decodedSeconds)
+                await log.poll(wall: wall(), decodes: await session.decodeCount, decoded: await session.completedSeconds)
                 guard wall() >= nextMinute else { continue }
                 let heard = await session.heardSeconds, decoded = await session.decodedSeconds
                 say("  minute \(Int(nextMinute / 60)): RSS \(Format.fixed(Qwen3Bench.status("VmRSS") / 1e6, digits: 0)) MB, decoded "
@@ -79,7 +79,7 @@ struct Qwen3LiveBenchmark {
             do {
                 _ = try await StreamingRunner.run(session: session, audio: source.stream) { _, _ in }
                 sampler.cancel()
-                await log.poll(wall: wall(), decodes: await session.decodeCount, decoded: await session.decodedSeconds)
+                await log.poll(wall: wall(), decodes: await session.decodeCount, decoded: await session.completedSeconds)
                 let end = wall()
                 let lags = await log.lags.sorted()
                 let decodes = await session.decodeCount
@@ -92,6 +92,10 @@ struct Qwen3LiveBenchmark {
                 say("  \(decodes) decodes for \(Int(audio.duration / streaming.chunkSeconds)) chunks; mean prompt \(decodes > 0 ? prompt / decodes : 0) tokens, "
                       + "mean generated \(Format.fixed(decodes > 0 ? Double(generated) / Double(decodes) : 0, digits: 1)) tokens; "
                       + "peak RSS \(Qwen3Bench.gb(Qwen3Bench.status("VmHWM")))")
+                let stages = await session.stageSeconds, kept = await session.reusedPositions
+                let per = { (total: Double) in Format.fixed(decodes > 0 ? total / Double(decodes) : 0, digits: 3) }
+                say("  per decode: log-mel \(per(stages.features)) s, encoder \(per(stages.encoder)) s, prefill \(per(stages.prefill)) s "
+                    + "(\(decodes > 0 ? kept / decodes : 0) prompt positions kept from the cache), decode steps \(per(stages.steps)) s")
             } catch {
                 say("  failed: \(error)")
             }

@@ -48,6 +48,15 @@ public struct Qwen3StreamingDecode: Sendable, Equatable {
     public var stopped: Bool
     /// `ids` decoded with special tokens skipped (what vLLM returns as the output text).
     public var text: String
+    /// Wall seconds of the prefill and of the decode steps, and the prompt positions whose KV rows
+    /// were kept (benchmarks; not compared).
+    public var prefillSeconds = 0.0
+    public var stepSeconds = 0.0
+    public var reusedPositions = 0
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.promptIDs == b.promptIDs && a.ids == b.ids && a.stopped == b.stopped && a.text == b.text
+    }
 }
 
 extension Qwen3ASR {
@@ -68,7 +77,9 @@ extension Qwen3ASR {
         var timing = (prefill: 0.0, steps: 0.0)
         let output = try greedyDecode(promptIDs: prompt, audio: audio, maxNewTokens: maxNewTokens, stopTokens: nil,
                                       repetitionGuard: .disabled, reusingCache: reusingCache, timing: &timing)
-        return Qwen3StreamingDecode(promptIDs: prompt, ids: output.ids, stopped: output.stopped,
-                                    text: tokenizer.decode(output.ids, skipSpecial: true))
+        var decode = Qwen3StreamingDecode(promptIDs: prompt, ids: output.ids, stopped: output.stopped,
+                                          text: tokenizer.decode(output.ids, skipSpecial: true))
+        (decode.prefillSeconds, decode.stepSeconds, decode.reusedPositions) = (timing.prefill, timing.steps, lastReusedPositions)
+        return decode
     }
 }

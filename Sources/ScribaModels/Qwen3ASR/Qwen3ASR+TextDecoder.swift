@@ -41,6 +41,7 @@ extension Qwen3ASR {
             prepareCache(positions: ids.count + extraPositions)
         }
         reusablePrompt = reusingCache ? (ids, audio.data) : nil
+        lastReusedPositions = kept
 
         var collected = [Float](repeating: 0, count: collect.count * headRows)
         let wanted = Dictionary(collect.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })

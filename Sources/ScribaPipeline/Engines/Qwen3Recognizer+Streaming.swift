@@ -37,6 +37,9 @@ public struct Qwen3StreamingStepResult: Sendable {
     /// when asked for; `completeWindows` of them.
     public var completeWindowRows: [Float]
     public var completeWindows: Int
+    /// Wall seconds of the log-mel and the encoder (benchmarks).
+    public var featureSeconds = 0.0
+    public var encoderSeconds = 0.0
 }
 
 extension Qwen3Recognizer {
@@ -46,6 +49,7 @@ extension Qwen3Recognizer {
     /// Log-mel of the request's audio, the encoder on the windows not cached (each window attends
     /// only to itself, so cached rows stay valid), and one streaming decode.
     public func streamingStep(_ request: Qwen3StreamingRequest) throws -> Qwen3StreamingStepResult {
+        let clock = ContinuousClock(), started = clock.now
         let mel = logMel.compute(request.samples)
         let bins = mel.shape[0], frames = mel.shape[1]
         let windowFrames = model.config.audio.nWindowInfer
@@ -57,7 +61,9 @@ extension Qwen3Recognizer {
         for b in 0..<bins {
             for f in firstFrame..<frames { tail[b * (frames - firstFrame) + f - firstFrame] = mel.data[b * frames + f] }
         }
+        let featured = clock.now
         let encoded = try model.encodeAudio(mel: Tensor(shape: [bins, frames - firstFrame], data: tail), padsPartialChunk: cached > 0)
+        let encodedAt = clock.now
         let cachedData = Array(request.cachedRows.prefix(cached * rowsPerWindow * width))
         let audio = Tensor(shape: [cached * rowsPerWindow + encoded.shape[0], width], data: cachedData + encoded.data)
         let prefix = Qwen3StreamingPrefix.make(raw: request.previous, chunkID: request.chunkID, unfixedChunks: request.unfixedChunks,
@@ -72,7 +78,10 @@ extension Qwen3Recognizer {
         // A window is complete once a frame past it exists: its last frame no longer sees the end padding.
         let complete = request.returnsCompleteWindows ? max(cached, (frames - 1) / windowFrames) : 0
         let rows = complete > 0 ? Array(audio.data.prefix(complete * rowsPerWindow * width)) : []
-        return Qwen3StreamingStepResult(decode: decode, kept: prefix.kept, stable: stable, completeWindowRows: rows,
-                                        completeWindows: complete)
+        var result = Qwen3StreamingStepResult(decode: decode, kept: prefix.kept, stable: stable, completeWindowRows: rows,
+                                              completeWindows: complete)
+        result.featureSeconds = (featured - started) / .seconds(1)
+        result.encoderSeconds = (encodedAt - featured) / .seconds(1)
+        return result
     }
 }

@@ -28,7 +28,8 @@ public struct Qwen3StreamingOptions: Sendable, Equatable {
     public var unfixedTokens: Int
     /// New tokens per step (the reference's streaming demo: 32).
     public var maxNewTokens: Int
-    /// Live: encoder windows (8 s each in the released models) the model hears at most.
+    /// Live: encoder windows (8 s each in the released models) the model hears at most; past it,
+    /// the oldest half are dropped (so it hears 16–32 s with the default 4).
     public var contextWindows: Int
     /// Live: prefix tokens the prompt carries at most.
     public var maxPrefixTokens: Int

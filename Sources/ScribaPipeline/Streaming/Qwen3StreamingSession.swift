@@ -52,6 +52,11 @@ public actor Qwen3StreamingSession: StreamingSession {
     public private(set) var decodeCount = 0
     public private(set) var promptTokens = 0
     public private(set) var generatedTokens = 0
+    /// The stream time the last finished decode covered up to, seconds.
+    public private(set) var completedSeconds = 0.0
+    /// Summed wall seconds per stage (log-mel, encoder, prefill, decode steps) and KV positions kept.
+    public private(set) var stageSeconds = (features: 0.0, encoder: 0.0, prefill: 0.0, steps: 0.0)
+    public private(set) var reusedPositions = 0
     /// Every decode's prompt and output when `recordsDecodes` (the parity test).
     public private(set) var decodes: [Qwen3StreamingDecode] = []
     public var recordsDecodes = false
@@ -129,12 +134,16 @@ public actor Qwen3StreamingSession: StreamingSession {
         let live = options.mode == .live
         if live, windowSamples == 0 { windowSamples = await recognizer.windowSamples }
         if live {
-            // The model hears at most `contextWindows` windows: older ones leave the cache.
+            // The model hears at most `contextWindows` windows. Past that, the oldest half of them
+            // leave (the prompt then changes from the audio's start, so no KV rows are kept for that
+            // step): a full prefill every contextWindows/2 windows instead of every window.
             while end - audioStart > options.contextWindows * windowSamples {
-                audioStart += windowSamples
-                if cachedWindows > 0 {
-                    cachedRows.removeFirst(cachedRows.count / cachedWindows)
-                    cachedWindows -= 1
+                let dropped = max(1, options.contextWindows / 2)
+                audioStart += dropped * windowSamples
+                let droppedCached = min(dropped, cachedWindows)
+                if droppedCached > 0 {
+                    cachedRows.removeFirst(cachedRows.count / cachedWindows * droppedCached)
+                    cachedWindows -= droppedCached
                 }
             }
             let drop = audioStart - samplesStart
@@ -165,6 +174,12 @@ public actor Qwen3StreamingSession: StreamingSession {
         decodeCount += 1
         promptTokens += result.decode.promptIDs.count
         generatedTokens += result.decode.ids.count
+        completedSeconds = Double(end) / Double(Self.sampleRate)
+        stageSeconds.features += result.featureSeconds
+        stageSeconds.encoder += result.encoderSeconds
+        stageSeconds.prefill += result.decode.prefillSeconds
+        stageSeconds.steps += result.decode.stepSeconds
+        reusedPositions += result.decode.reusedPositions
         if live, result.completeWindows > cachedWindows {
             cachedRows = result.completeWindowRows
             cachedWindows = result.completeWindows
