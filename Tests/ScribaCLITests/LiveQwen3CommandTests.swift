@@ -10,17 +10,8 @@ struct LiveQwen3CommandTests {
 
     /// The first `seconds` of the 40 s espeak clip as raw s16le, as ffmpeg writes it.
     static func rawPCM(seconds: Double) throws -> URL {
-        let data = try Data(contentsOf: TestLocations.fixtures.appendingPathComponent("qwen3/audio/long_40s.f32"))
-        let count = min(data.count / 4, Int(seconds * 16_000))
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(count * 2)
-        data.withUnsafeBytes { raw in
-            for i in 0..<count {
-                let sample = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
-                let value = UInt16(bitPattern: Int16(clamping: Int((sample * 32768).rounded())))
-                bytes += [UInt8(value & 0xFF), UInt8(value >> 8)]
-            }
-        }
+        let samples = try PCMSamples.float32(contentsOf: TestLocations.fixtures.appendingPathComponent("qwen3/audio/long_40s.f32"))
+        let bytes = PCMSamples.s16le(Array(samples.prefix(Int(seconds * 16_000))))
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("live-qwen3-\(UUID().uuidString).s16le")
         try Data(bytes).write(to: url)
         return url

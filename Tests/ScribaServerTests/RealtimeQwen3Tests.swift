@@ -3,28 +3,19 @@ import Hummingbird
 import HummingbirdTesting
 import HummingbirdWSClient
 import ScribaPipeline
+import ScribaTestSupport
 import Testing
 @testable import ScribaServer
 
 /// `/v1/realtime` when the server runs Qwen3-ASR (a small random checkpoint: noise words, real
 /// stream): its own streaming method answers, and the deltas add up to `transcription.done`.
 struct RealtimeQwen3Tests {
-    static let model = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/qwen3-parity/small-untied-s015/model")
+    static let model = TestLocations.fixtures.appendingPathComponent("qwen3-parity/small-untied-s015/model")
 
     /// 10 s of the espeak clip as PCM16 appends of 0.5 s each.
     static func appends() throws -> [String] {
-        let url = model.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("qwen3/audio/long_40s.f32")
-        let data = try Data(contentsOf: url)
-        var pcm = [UInt8]()
-        data.withUnsafeBytes { raw in
-            for i in 0..<160_000 {
-                let sample = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
-                let value = UInt16(bitPattern: Int16(clamping: Int((sample * 32768).rounded())))
-                pcm += [UInt8(value & 0xFF), UInt8(value >> 8)]
-            }
-        }
+        let url = TestLocations.fixtures.appendingPathComponent("qwen3/audio/long_40s.f32")
+        let pcm = PCMSamples.s16le(Array(try PCMSamples.float32(contentsOf: url).prefix(160_000)))
         return stride(from: 0, to: pcm.count, by: 16_000).map {
             #"{"type": "input_audio_buffer.append", "audio": "\#(Data(pcm[$0..<min($0 + 16_000, pcm.count)]).base64EncodedString())"}"#
         }
