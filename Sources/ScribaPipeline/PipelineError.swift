@@ -25,7 +25,7 @@ extension PipelineError: LocalizedError, CustomStringConvertible {
         case .diarizationSampleRate(let rate):
             return "diarization needs 16 kHz audio, got \(rate) Hz: load the file with AudioFile.load, which resamples."
         case .streamingUnsupported(let model):
-            return "live captions need an engine that times its own words; \(model) does not. Serve or run with --engine whisper."
+            return "live captions need an engine that times its own words; \(model) does not. Serve or run with --engine whisper or a local --engine qwen3."
         }
     }
     public var errorDescription: String? { description }

@@ -16,7 +16,7 @@ let allBenchmarks: [any Benchmark] = [
 
 @MainActor
 func usage() -> String {
-    var lines = ["usage: scriba-bench [<benchmark> ...]   (no argument: run all)", "       scriba-bench qwen3|aligner|whisper|diarization|parity --help   (model benchmarks and the Qwen3 parity harness, own options)", "benchmarks:"]
+    var lines = ["usage: scriba-bench [<benchmark> ...]   (no argument: run all)", "       scriba-bench qwen3|qwen3-live|aligner|whisper|diarization|parity --help   (model benchmarks and the Qwen3 parity harness, own options)", "benchmarks:"]
     for benchmark in allBenchmarks { lines.append("  \(benchmark.name)  \(benchmark.summary)") }
     return lines.joined(separator: "\n")
 }
@@ -38,6 +38,9 @@ case "parity"?:
     exit(0)
 case "diarization"?:
     DiarizationBenchmark.main(modelBenchmarkArguments)
+    exit(0)
+case "qwen3-live"?:
+    Qwen3LiveBenchmark.main(modelBenchmarkArguments)
     exit(0)
 default:
     break

@@ -11,12 +11,7 @@ struct LiveCommandTests {
     /// The clip as raw s16le, as `ffmpeg -f s16le -ar 16000 -ac 1 -` writes it.
     static func rawPCM() throws -> URL {
         let samples = try WAVReader.readMono(Data(contentsOf: clip), source: "librivox-0870.wav").samples
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(samples.count * 2)
-        for sample in samples {
-            let value = UInt16(bitPattern: Int16(clamping: Int((sample * 32768).rounded())))
-            bytes += [UInt8(value & 0xFF), UInt8(value >> 8)]
-        }
+        let bytes = PCMSamples.s16le(samples)
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("live-\(UUID().uuidString).s16le")
         try Data(bytes).write(to: url)
         return url
@@ -64,9 +59,9 @@ struct LiveCommandTests {
     }
 
     @Test func otherEnginesAreRefusedWithTheFix() async throws {
-        let run = try await ScribaRun.run(["live", Self.clip.path, "--engine", "qwen3"])
+        let run = try await ScribaRun.run(["live", Self.clip.path, "--engine", "remote"])
         #expect(run.status == 64 || run.status == 2)  // ArgumentParser's validation exit
-        #expect(run.stderr.contains("--engine whisper"))
+        #expect(run.stderr.contains("--engine whisper or --engine qwen3"))
         let noPace = try await ScribaRun.run(["live", "-", "--no-pace"])
         #expect(noPace.status == 64 || noPace.status == 2)
         #expect(noPace.stderr.contains("--no-pace applies to a file"))

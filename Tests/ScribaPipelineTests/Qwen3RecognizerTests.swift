@@ -14,12 +14,7 @@ enum Qwen3PipelineFixtures {
 
     static func url(_ relative: String) -> URL { directory.appendingPathComponent(relative) }
 
-    static func floats(_ relative: String) throws -> [Float] {
-        let data = try Data(contentsOf: url(relative))
-        return data.withUnsafeBytes { raw in
-            (0..<(data.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
-        }
-    }
+    static func floats(_ relative: String) throws -> [Float] { try PCMSamples.float32(contentsOf: url(relative)) }
 
     static func audio(_ clip: String) throws -> AudioBuffer {
         AudioBuffer(samples: try floats("audio/\(clip).f32"), sampleRate: 16_000)

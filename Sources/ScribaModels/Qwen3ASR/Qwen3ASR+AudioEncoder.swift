@@ -29,7 +29,9 @@ public enum Qwen3EncoderAttention: Sendable, Equatable {
 extension Qwen3ASR {
     /// Encodes one clip's log-mel features [mel bins, frames] into [audio tokens, output_dim]
     /// (`thinker.get_audio_features`). 0 frames → [0, output_dim].
-    public func encodeAudio(mel: Tensor) throws -> Tensor {
+    /// `padsPartialChunk`: pad a lone partial chunk to a full one, as when it ends a longer clip (a
+    /// streaming session encoding only the windows after its cached ones).
+    public func encodeAudio(mel: Tensor, padsPartialChunk: Bool = false) throws -> Tensor {
         let a = config.audio
         guard mel.rank == 2, mel.shape[0] == a.numMelBins else {
             throw Qwen3ASRError.melShape(expected: a.numMelBins, found: mel.shape)
@@ -42,7 +44,7 @@ extension Qwen3ASR {
         let chunkFrames = a.chunkFrames
         let chunkCount = (frames + chunkFrames - 1) / chunkFrames
         // pad_sequence pads every chunk to the longest: a full chunk whenever there are two or more.
-        let paddedFrames = chunkCount > 1 ? chunkFrames : frames
+        let paddedFrames = chunkCount > 1 || padsPartialChunk ? chunkFrames : frames
         let chunksPerWindow = a.nWindowInfer / chunkFrames
         let windowCount = (chunkCount + chunksPerWindow - 1) / chunksPerWindow
         // Windowed: a few windows per pass. Whole clip: one pass over every chunk, one "window".

@@ -58,12 +58,14 @@ extension Qwen3ASR {
     /// `<|im_start|>system\n{context}<|im_end|>\n<|im_start|>user\n<|audio_start|><|audio_pad|>×N<|audio_end|><|im_end|>\n<|im_start|>assistant\n`
     /// plus `language {Name}<asr_text>` when the language is forced. Tokenized as one string, as the
     /// processor does (so context text at the "system\n" boundary splits exactly as there).
-    public func promptIDs(audioTokens: Int, language: String? = nil, context: String? = nil) throws -> [Int] {
+    /// `assistantPrefix`: text the assistant turn already holds (streaming's rolled-back previous output).
+    public func promptIDs(audioTokens: Int, language: String? = nil, context: String? = nil, assistantPrefix: String = "") throws -> [Int] {
         var text = "<|im_start|>system\n" + (context ?? "") + "<|im_end|>\n<|im_start|>user\n"
             + "<|audio_start|><|audio_pad|><|audio_end|><|im_end|>\n<|im_start|>assistant\n"
         if let language {
             text += "language \(try canonicalLanguageName(language))<asr_text>"
         }
+        text += assistantPrefix
         let ids = tokenizer.encode(text)
         // The processor expands the single placeholder to the encoder's token count.
         var expanded: [Int] = []
@@ -132,15 +134,17 @@ extension Qwen3ASR {
                                 repetitionGuard: repetitionGuard, noRepeatNgramSize: noRepeatNgramSize, timing: &timing)
     }
 
-    private func greedyDecode(
+    /// `reusingCache`: keep the KV rows of the longest prompt start (ids and audio rows) equal to the
+    /// previous reusing call's, and prefill only the rest (live streaming).
+    func greedyDecode(
         promptIDs: [Int], audio: Tensor, maxNewTokens: Int, stopTokens: [Int]?,
-        repetitionGuard: RepetitionGuardOptions, noRepeatNgramSize: Int? = nil,
+        repetitionGuard: RepetitionGuardOptions, noRepeatNgramSize: Int? = nil, reusingCache: Bool = false,
         timing: inout (prefill: Double, steps: Double)
     ) throws -> Qwen3GreedyOutput {
         guard maxNewTokens > 0 else { return Qwen3GreedyOutput(ids: [], stopped: false, looped: false) }
         let clock = ContinuousClock()
         let start = clock.now
-        try prefill(promptIDs, audio: audio, extraPositions: maxNewTokens)
+        try prefill(promptIDs, audio: audio, extraPositions: maxNewTokens, reusingCache: reusingCache)
         let prefilled = clock.now
         func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
         let stops = stopTokens ?? specialTokens.stopTokens

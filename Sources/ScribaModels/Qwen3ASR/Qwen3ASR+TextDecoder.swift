@@ -16,9 +16,11 @@ extension Qwen3ASR {
     /// `<|audio_pad|>` positions in order. Leaves the last position's head output in
     /// `scratch.logits`; `collect` positions get their head outputs copied into the result
     /// ([collect.count × headRows], the aligner's slots). `extraPositions` reserves cache room for
-    /// the tokens decoded afterwards.
+    /// the tokens decoded afterwards. `reusingCache`: positions whose ids (and audio rows) equal the
+    /// previous reusing call's keep their cached keys and values (causal attention: same inputs,
+    /// same rows), so only the rest is prefilled.
     @discardableResult
-    func prefill(_ ids: [Int], audio: Tensor, extraPositions: Int, collect: [Int] = []) throws -> [Float] {
+    func prefill(_ ids: [Int], audio: Tensor, extraPositions: Int, collect: [Int] = [], reusingCache: Bool = false) throws -> [Float] {
         let t = config.text
         let audioRows = audio.rank == 2 ? audio.shape[0] : 0
         let padCount = ids.reduce(0) { $0 + ($1 == specialTokens.audioPad ? 1 : 0) }
@@ -29,14 +31,23 @@ extension Qwen3ASR {
             throw Qwen3ASRError.tokenOutOfRange(id: bad, vocabularySize: t.vocabSize)
         }
         guard !ids.isEmpty else { throw Qwen3ASRError.promptAudioMismatch(placeholders: 0, audioRows: audioRows) }
-        prepareCache(positions: ids.count + extraPositions)
-
         let hiddenSize = t.hiddenSize
+        let kept = reusingCache && collect.isEmpty ? reusablePositions(ids, audio: audio, positions: ids.count + extraPositions) : 0
+        if kept > 0 {
+            cache.truncate(to: kept)
+            cachedPositions = kept
+            scratch.scores.reserve(Qwen3Scratch.prefillRows * cache.maxSequenceLength)
+        } else {
+            prepareCache(positions: ids.count + extraPositions)
+        }
+        reusablePrompt = reusingCache ? (ids, audio.data) : nil
+        lastReusedPositions = kept
+
         var collected = [Float](repeating: 0, count: collect.count * headRows)
         let wanted = Dictionary(collect.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        var audioRow = 0
+        var audioRow = ids[..<kept].reduce(0) { $0 + ($1 == specialTokens.audioPad ? 1 : 0) }
         try audio.data.withUnsafeBufferPointer { audioBuffer in
-            var start = 0
+            var start = kept
             while start < ids.count {
                 let rows = min(Qwen3Scratch.prefillRows, ids.count - start)
                 let hidden = scratch.hidden.pointer
@@ -64,6 +75,25 @@ extension Qwen3ASR {
         // Rows are visited in order and the last one always gets its head output, so
         // scratch.logits now holds the last position's.
         return collected
+    }
+
+    /// How many leading positions of `ids` (with `audio` in their pad slots) equal the previous
+    /// reusing prefill's, which the cache still holds; at most all but the last (whose head output
+    /// is needed), and 0 when the cache has no room for `positions`.
+    private func reusablePositions(_ ids: [Int], audio: Tensor, positions: Int) -> Int {
+        guard let previous = reusablePrompt, positions <= cache.maxSequenceLength else { return 0 }
+        let width = config.text.hiddenSize
+        var n = 0, audioRow = 0
+        let limit = min(ids.count - 1, previous.ids.count, cachedPositions)
+        while n < limit, ids[n] == previous.ids[n] {
+            if ids[n] == specialTokens.audioPad {
+                let range = audioRow * width..<(audioRow + 1) * width
+                guard range.upperBound <= previous.audio.count, audio.data[range] == previous.audio[range] else { break }
+                audioRow += 1
+            }
+            n += 1
+        }
+        return n
     }
 
     /// One decode step: `token` at the next position; its head output lands in `scratch.logits`.

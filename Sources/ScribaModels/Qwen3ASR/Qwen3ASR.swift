@@ -42,6 +42,11 @@ public final class Qwen3ASR {
     var cache: KVCache
     /// Positions in `cache` (kept here: reading `cache.lengths` copies an array per step).
     var cachedPositions = 0
+    /// The prompt ids and audio rows the cache was last prefilled from by a reusing call
+    /// (`prefill(reusingCache: true)`); nil after any other call.
+    var reusablePrompt: (ids: [Int], audio: [Float])?
+    /// Prompt positions the last prefill kept from the cache (benchmarks).
+    public internal(set) var lastReusedPositions = 0
     /// The audio encoder's attention span; see `Qwen3EncoderAttention`.
     public var encoderAttention: Qwen3EncoderAttention
     /// Diagnostics (the parity harness): called with the text decoder's hidden rows [rows × hidden]

@@ -14,8 +14,8 @@ public actor Qwen3Recognizer: SpeechRecognizer {
     /// The checkpoint's `support_languages` that Scriba's `Language` table knows.
     public nonisolated let supportedLanguages: [Language]
 
-    private let model: Qwen3ASR
-    private let logMel: LogMel
+    let model: Qwen3ASR
+    let logMel: LogMel
     private let maxNewTokens: Int?
 
     public static let defaultMaxChunkDuration = 1200.0

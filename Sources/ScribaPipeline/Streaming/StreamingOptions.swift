@@ -45,9 +45,13 @@ public protocol WordTimingRecognizer: SpeechRecognizer {}
 extension WhisperRecognizer: WordTimingRecognizer {}
 
 public enum StreamingSessions {
-    /// The live session for `recognizer`, or `PipelineError.streamingUnsupported` when it gives
-    /// no word times of its own.
-    public static func make(recognizer: any SpeechRecognizer, options: StreamingOptions = .init()) throws -> LocalAgreementSession {
+    /// The live session for `recognizer`: LocalAgreement for an engine that times its own words,
+    /// Qwen3-ASR's own streaming method (live mode) for a local Qwen3 model, else
+    /// `PipelineError.streamingUnsupported`.
+    public static func make(recognizer: any SpeechRecognizer, options: StreamingOptions = .init()) throws -> any StreamingSession {
+        if let qwen3 = recognizer as? Qwen3Recognizer {
+            return Qwen3StreamingSession(recognizer: qwen3, options: Qwen3StreamingOptions(language: options.language, context: options.context))
+        }
         guard recognizer is any WordTimingRecognizer else { throw PipelineError.streamingUnsupported(model: recognizer.modelName) }
         return LocalAgreementSession(recognizer: recognizer, options: options)
     }

@@ -106,7 +106,7 @@ struct RealtimeConnection {
     /// Starts decoding one utterance: a live session over the served engine, stepping on the
     /// engine threads, sending deltas (and partials when asked) until the final commit.
     func startUtterance(language: Language?, partials: Bool, out: RealtimeOutbound) async -> Utterance? {
-        let session: LocalAgreementSession
+        let session: any StreamingSession
         do {
             guard let recognizer = try await engines.readyPipeline().recognizer else { throw PipelineError.noRecognizer }
             session = try StreamingSessions.make(recognizer: recognizer, options: StreamingOptions(language: language))

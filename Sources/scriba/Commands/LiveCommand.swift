@@ -18,7 +18,7 @@ struct LiveCommand: AsyncParsableCommand {
         discussion: """
             A microphone: ffmpeg -f pulse -i default -f s16le -ar 16000 -ac 1 - | scriba live -
 
-            The not-yet-fixed tail is shown greyed on the terminal (stderr, only on a TTY). Ctrl-C ends the stream: what was heard is finalised and written. Runs on the Whisper engine.
+            The not-yet-fixed tail is shown greyed on the terminal (stderr, only on a TTY). Ctrl-C ends the stream: what was heard is finalised and written. Runs on Whisper (the default; its word times drive the commits) or a local Qwen3-ASR model (--engine qwen3: its own streaming method, a step per 2 s; word times are spread over each step's audio).
             """
     )
 
@@ -38,8 +38,8 @@ struct LiveCommand: AsyncParsableCommand {
 
     func validate() throws {
         if input == "-", noPace { throw ValidationError("--no-pace applies to a file; stdin is read as it arrives.") }
-        if let engineKind = engine.engine, engineKind != .whisper {
-            throw ValidationError("Live captions run on --engine whisper (its word times drive the commits); drop --engine \(engineKind.rawValue).")
+        if let engineKind = engine.engine, engineKind != .whisper, engineKind != .qwen3 {
+            throw ValidationError("Live captions run on a local engine: --engine whisper or --engine qwen3; drop --engine \(engineKind.rawValue).")
         }
     }
 
@@ -70,7 +70,7 @@ struct LiveCommand: AsyncParsableCommand {
         if let output {
             let outputFormat: OutputFormat = switch format { case .txt: .txt; case .srt: .srt; case .jsonl: .json }
             try AtomicFile.write(render(outputFormat, transcript, options: OutputOptions(source: TranscriptSource(
-                engine: "whisper", model: recognizer.modelName))), to: URL(fileURLWithPath: output))
+                engine: (options.engine ?? .whisper).rawValue, model: recognizer.modelName))), to: URL(fileURLWithPath: output))
         }
     }
 }
