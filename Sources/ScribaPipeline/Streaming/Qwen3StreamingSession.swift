@@ -1,5 +1,6 @@
 import ScribaAudio
 import ScribaModels
+import ScribaTensor
 import ScribaTranscript
 
 // Qwen3-ASR live captions by the official method (qwen-asr 0.0.6 `streaming_transcribe`): every
@@ -101,6 +102,7 @@ public actor Qwen3StreamingSession: StreamingSession {
             words += try await decode(upTo: consumed, finishing: false, chunks: chunks)
             words += reanchorAtSilence()
         }
+        FreedMemory.release()
         return events(words)
     }
 
