@@ -78,10 +78,10 @@ public enum JSONWriter {
         return .object([("words", plainWords(transcript)), ("sentences", grouped ?? sentences(transcript))])
     }
 
-    /// `[{"word", "start", "end"}]`: every word, without confidence or flags.
+    /// `[{"word", "start", "end"}]`: every word, without confidence or flags (`"speaker"` when diarized).
     public static func plainWords(_ transcript: Transcript) -> JSONValue {
         .array(transcript.words.map { word in
-            .object([("word", .string(word.text)), ("start", .seconds(word.start)), ("end", .seconds(word.end))])
+            .object([("word", .string(word.text)), ("start", .seconds(word.start)), ("end", .seconds(word.end))] + speaker(word.speaker))
         })
     }
 
@@ -122,7 +122,7 @@ public enum JSONWriter {
     }
 
     /// `("speaker", label)` when diarized, nothing otherwise (non-diarized output stays as it was).
-    static func speaker(_ label: String?) -> [(String, JSONValue)] {
+    public static func speaker(_ label: String?) -> [(String, JSONValue)] {
         label.map { [("speaker", .string($0))] } ?? []
     }
 
