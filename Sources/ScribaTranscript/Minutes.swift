@@ -105,12 +105,6 @@ public struct Minutes: Sendable, Hashable {
         /// SPEAKER_1, SPEAKER_2, …
         public var label: String
         public var seconds: Double
-
-        public init(name: String, label: String, seconds: Double) {
-            self.name = name
-            self.label = label
-            self.seconds = seconds
-        }
     }
 
     public init(
