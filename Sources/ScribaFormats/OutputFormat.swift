@@ -4,6 +4,8 @@ import ScribaTranscript
 /// Every transcript format Scriba writes; the CLI and the server render through `render`.
 public enum OutputFormat: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     case srt, vtt, json, txt, tsv, simple, words
+    /// The diarization's speaker turns (`RTTMWriter`); only a diarized transcript has them.
+    case rttm
 
     public var description: String { rawValue }
 
@@ -18,6 +20,7 @@ public enum OutputFormat: String, Sendable, Hashable, CaseIterable, CustomString
         case .tsv: "tsv"
         case .simple: "simple.txt"
         case .words: "words.txt"
+        case .rttm: "rttm"
         }
     }
 
@@ -28,7 +31,7 @@ public enum OutputFormat: String, Sendable, Hashable, CaseIterable, CustomString
         case .vtt: "text/vtt; charset=utf-8"
         case .json: "application/json"
         case .tsv: "text/tab-separated-values; charset=utf-8"
-        case .txt, .simple, .words: "text/plain; charset=utf-8"
+        case .txt, .simple, .words, .rttm: "text/plain; charset=utf-8"
         }
     }
 
@@ -76,5 +79,6 @@ public func render(_ format: OutputFormat, _ transcript: Transcript, options: Ou
     case .tsv: TSVWriter.render(transcript)
     case .simple: SimpleWriter.render(transcript)
     case .words: WordsWriter.render(transcript)
+    case .rttm: RTTMWriter.render(transcript.turns ?? [], fileID: options.source.rttmFileID)
     }
 }

@@ -13,4 +13,12 @@ public struct TranscriptSource: Sendable, Hashable {
         self.engine = engine
         self.model = model
     }
+
+    /// RTTM's file id: the input's name without its extension ("audio" when unknown).
+    public var rttmFileID: String {
+        guard let file, !file.isEmpty else { return "audio" }
+        let name = file.split(separator: "/").last.map(String.init) ?? file
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return name }
+        return String(name[..<dot])
+    }
 }

@@ -21,7 +21,8 @@ public struct MinutesOptions: Sendable, Hashable {
     public var summarySentences: Int
     /// Keywords listed per topic.
     public var keywordsPerTopic: Int
-    /// Who took part, as the user names them (not inferred): carried into the minutes.
+    /// Who took part, as the user names them (not inferred): carried into the minutes. In a diarized
+    /// transcript the names go to the speakers in order of first appearance (SPEAKER_1 is the first name).
     public var participants: [String]
 
     public init(
@@ -92,6 +93,19 @@ public struct Minutes: Sendable, Hashable {
     public var transcription: String
     /// Who took part, as the user named them.
     public var participants: [String]
+    /// Diarized transcripts only: each speaker's talk time, in order of first appearance.
+    public var speakers: [SpeakerTime] = []
+    /// Diarized transcripts only: who said what, one entry per run of one speaker's speech, with
+    /// speakers named as in `speakers`.
+    public var utterances: [Utterance] = []
+
+    public struct SpeakerTime: Sendable, Hashable {
+        /// The participant's name when one was given for this speaker, else the label.
+        public var name: String
+        /// SPEAKER_1, SPEAKER_2, …
+        public var label: String
+        public var seconds: Double
+    }
 
     public init(
         language: String, duration: Double, sentences: [Sentence], timeline: [TimelineEntry],
@@ -153,6 +167,7 @@ public enum MinutesBuilder {
             actionItems: actionItems(sentences),
             summary: summary(sentences, termLists: termLists, topics: topics, count: options.summarySentences),
             transcription: transcript.text, participants: options.participants)
+            .withSpeakers(of: transcript, names: options.participants)
     }
 
     // MARK: - Timeline

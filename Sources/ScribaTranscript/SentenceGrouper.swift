@@ -17,13 +17,16 @@ public struct SentenceWord: Sendable, Hashable {
     /// Whether the original text had whitespace before this word; joins use it, so Chinese and
     /// Japanese never get spaces inserted.
     public var spaceBefore: Bool
+    /// The word's speaker when the transcript was diarized.
+    public var speaker: String?
 
-    public init(text: String, start: Double, end: Double, confidence: Double? = nil, spaceBefore: Bool) {
+    public init(text: String, start: Double, end: Double, confidence: Double? = nil, spaceBefore: Bool, speaker: String? = nil) {
         self.text = text
         self.start = start
         self.end = end
         self.confidence = confidence
         self.spaceBefore = spaceBefore
+        self.speaker = speaker
     }
 }
 
@@ -35,12 +38,15 @@ public struct Sentence: Sendable, Hashable {
     public var end: Double
     /// Empty when the segment had no word timings.
     public var words: [SentenceWord]
+    /// Its segment's speaker when the transcript was diarized (segments hold one speaker each).
+    public var speaker: String?
 
-    public init(text: String, start: Double, end: Double, words: [SentenceWord] = []) {
+    public init(text: String, start: Double, end: Double, words: [SentenceWord] = [], speaker: String? = nil) {
         self.text = text
         self.start = start
         self.end = end
         self.words = words
+        self.speaker = speaker
     }
 }
 
@@ -58,10 +64,13 @@ public enum SentenceGrouper {
     /// Sentences of one segment. Without word timings the text is split at terminal punctuation
     /// and the segment's time is shared out in proportion to character counts (an estimate).
     public static func sentences(of segment: TranscriptSegment) -> [Sentence] {
-        if segment.words.isEmpty {
-            return estimatedSentences(text: segment.text, start: segment.start, end: segment.end)
+        var result = segment.words.isEmpty
+            ? estimatedSentences(text: segment.text, start: segment.start, end: segment.end)
+            : sentences(text: segment.text, words: segment.words)
+        if let speaker = segment.speaker {
+            for index in result.indices { result[index].speaker = speaker }
         }
-        return sentences(text: segment.text, words: segment.words)
+        return result
     }
 
     /// Maps `words` onto `text` and cuts sentences at terminal punctuation.
@@ -159,7 +168,7 @@ public enum SentenceGrouper {
                 }
                 let piece = SentenceWord(
                     text: String(chars[range]), start: word.start, end: word.end,
-                    confidence: word.confidence, spaceBefore: spaceBefore[index])
+                    confidence: word.confidence, spaceBefore: spaceBefore[index], speaker: word.speaker)
                 result.append(Located(word: piece, endsSentence: ends))
             } else {
                 // Not in the text: keep the aligner's spelling; guess spacing from its script.
@@ -167,7 +176,7 @@ public enum SentenceGrouper {
                 let spaced = first.map { !ScriptClass.isSpaceless($0) } ?? false
                 let piece = SentenceWord(
                     text: word.text, start: word.start, end: word.end,
-                    confidence: word.confidence, spaceBefore: spaced)
+                    confidence: word.confidence, spaceBefore: spaced, speaker: word.speaker)
                 let ends = word.text.last.map { ScriptClass.sentenceTerminals.contains($0) } ?? false
                 result.append(Located(word: piece, endsSentence: ends))
             }

@@ -19,11 +19,14 @@ public struct Cue: Sendable, Hashable {
     public var start: Double
     public var end: Double
     public var lines: [String]
+    /// Who speaks in it when the transcript was diarized: a cue never holds two speakers.
+    public var speaker: String?
 
-    public init(start: Double, end: Double, lines: [String]) {
+    public init(start: Double, end: Double, lines: [String], speaker: String? = nil) {
         self.start = start
         self.end = end
         self.lines = lines
+        self.speaker = speaker
     }
 
     public var text: String { lines.joined(separator: "\n") }
@@ -189,7 +192,8 @@ public enum SubtitleShaper {
             if index + 1 < pieces.count { options.append((index + 1, pieces[index + 1].first!.start - piece.last!.end)) }
             options.sort { $0.gap < $1.gap }
             var merged = false
-            for option in options where option.gap <= maxMergeGap {
+            // A cue holds one speaker: a short piece never merges across a speaker change.
+            for option in options where option.gap <= maxMergeGap && pieces[option.neighbour][0].speaker == piece[0].speaker {
                 let low = min(index, option.neighbour)
                 var joined = pieces[low] + pieces[low + 1]
                 // Segments start without a space; between Latin sentences the join needs one.
@@ -242,7 +246,7 @@ public enum SubtitleShaper {
                 // Wedged in (overlapping words): keep order and the gap; the next cue moves later.
                 end = start + min(need, 0.001)
             }
-            cues.append(Cue(start: start, end: end, lines: lines))
+            cues.append(Cue(start: start, end: end, lines: lines, speaker: piece[0].speaker))
             previousEnd = end
         }
         return cues
@@ -324,7 +328,7 @@ public enum SubtitleShaper {
         return texts.map { text, space in
             let s = sentence.start + span * consumed / total
             consumed += Double(text.count)
-            return SentenceWord(text: text, start: s, end: sentence.start + span * consumed / total, spaceBefore: space)
+            return SentenceWord(text: text, start: s, end: sentence.start + span * consumed / total, spaceBefore: space, speaker: sentence.speaker)
         }
     }
 }

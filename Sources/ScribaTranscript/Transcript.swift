@@ -18,18 +18,23 @@ public struct TimedWord: Sendable, Hashable, Codable {
     /// The aligner could not place this word (its times stuck on a plateau even on a narrower
     /// window): start/end are interpolated from its neighbours. Omitted from JSON when false.
     public var interpolated: Bool
+    /// Who said it (`SPEAKER_1`, …) when the transcript was diarized; nil otherwise (and then absent
+    /// from every output).
+    public var speaker: String?
 
-    public init(text: String, start: Double, end: Double, confidence: Double? = nil, interpolated: Bool = false) {
+    public init(text: String, start: Double, end: Double, confidence: Double? = nil, interpolated: Bool = false,
+                speaker: String? = nil) {
         self.text = text
         self.start = start
         self.end = end
         self.confidence = confidence
         self.interpolated = interpolated
+        self.speaker = speaker
     }
 
     /// JSON names the word `word` (as WhisperX, the OpenAI API and the original pipeline do); `text`,
     /// the name files written before it used, is still read.
-    private enum CodingKeys: String, CodingKey { case word, text, start, end, confidence, interpolated }
+    private enum CodingKeys: String, CodingKey { case word, text, start, end, confidence, interpolated, speaker }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -38,6 +43,7 @@ public struct TimedWord: Sendable, Hashable, Codable {
         end = try c.decode(Double.self, forKey: .end)
         confidence = try c.decodeIfPresent(Double.self, forKey: .confidence)
         interpolated = try c.decodeIfPresent(Bool.self, forKey: .interpolated) ?? false
+        speaker = try c.decodeIfPresent(String.self, forKey: .speaker)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -47,6 +53,7 @@ public struct TimedWord: Sendable, Hashable, Codable {
         try c.encode(end, forKey: .end)
         try c.encodeIfPresent(confidence, forKey: .confidence)
         if interpolated { try c.encode(true, forKey: .interpolated) }
+        try c.encodeIfPresent(speaker, forKey: .speaker)
     }
 }
 
@@ -58,12 +65,16 @@ public struct TranscriptSegment: Sendable, Hashable, Codable {
     public var text: String
     /// Word timings; empty when no aligner ran.
     public var words: [TimedWord]
+    /// Who spoke it when the transcript was diarized (a diarized segment holds one speaker's words);
+    /// nil otherwise.
+    public var speaker: String?
 
-    public init(start: Double, end: Double, text: String, words: [TimedWord] = []) {
+    public init(start: Double, end: Double, text: String, words: [TimedWord] = [], speaker: String? = nil) {
         self.start = start
         self.end = end
         self.text = text
         self.words = words
+        self.speaker = speaker
     }
 }
 
@@ -117,10 +128,14 @@ public struct Transcript: Sendable, Hashable, Codable {
     public var segments: [TranscriptSegment]
     /// Per-chunk coverage; `nil` when the producer did not track chunks.
     public var chunks: [ChunkCoverage]?
+    /// Who spoke when (diarization over the whole input), speakers numbered by first appearance;
+    /// nil when the transcript was not diarized. `speakers` sums it up.
+    public var turns: [SpeakerTurn]?
 
     public init(
         language: String, duration: Double, text: String? = nil,
-        segments: [TranscriptSegment], chunks: [ChunkCoverage]? = nil, languageProbability: Double? = nil
+        segments: [TranscriptSegment], chunks: [ChunkCoverage]? = nil, languageProbability: Double? = nil,
+        turns: [SpeakerTurn]? = nil
     ) {
         self.language = language
         self.languageProbability = languageProbability
@@ -128,10 +143,11 @@ public struct Transcript: Sendable, Hashable, Codable {
         self.text = text ?? Transcript.joinedText(of: segments.map(\.text))
         self.segments = segments
         self.chunks = chunks
+        self.turns = turns
     }
 
     private enum CodingKeys: String, CodingKey {
-        case language, duration, text, segments, chunks
+        case language, duration, text, segments, chunks, turns
         case languageProbability = "language_probability"
     }
 

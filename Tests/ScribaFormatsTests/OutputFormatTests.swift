@@ -4,8 +4,8 @@ import ScribaTranscript
 
 @Suite struct OutputFormatTests {
     @Test func extensionsAreDistinct() {
-        #expect(OutputFormat.allCases.map(\.fileExtension) == ["srt", "vtt", "json", "txt", "tsv", "simple.txt", "words.txt"])
-        #expect(Set(OutputFormat.allCases.map(\.fileExtension)).count == 7)
+        #expect(OutputFormat.allCases.map(\.fileExtension) == ["srt", "vtt", "json", "txt", "tsv", "simple.txt", "words.txt", "rttm"])
+        #expect(Set(OutputFormat.allCases.map(\.fileExtension)).count == 8)
     }
 
     @Test func namesParseAndUnknownNamesSayWhatIsAccepted() throws {
@@ -13,7 +13,7 @@ import ScribaTranscript
         #expect(try OutputFormat.named("webvtt") == .vtt)
         #expect(throws: OutputFormatError.unknown("docx")) { try OutputFormat.named("docx") }
         #expect(OutputFormatError.unknown("docx").description
-            == "unknown output format 'docx'. Use one of: srt, vtt, json, txt, tsv, simple, words.")
+            == "unknown output format 'docx'. Use one of: srt, vtt, json, txt, tsv, simple, words, rttm.")
     }
 
     @Test func renderDispatchesToEachWriter() {

@@ -26,6 +26,9 @@ import ScribaTranscript
 ///                                     // only when tracked; ok|empty|truncated|repetition|failed|unaligned;
 ///                                     // "note": what a guard did there, when one did;
 ///                                     // "alignment": null on an unaligned chunk
+///   "speakers": [ { "speaker": "SPEAKER_1", "seconds": 30.120 } ],   // diarized only (--diarize):
+///   "turns": [ { "start": 0.000, "end": 3.200, "speaker": "SPEAKER_1" } ]  // talk time, who spoke when;
+///                                     // then segments, words and sentences carry "speaker" too
 /// }
 /// ```
 /// `JSONDecoder` reads the output back into a `Transcript` (its `Codable` keys are these names).
@@ -59,6 +62,12 @@ public enum JSONWriter {
                 return .object(fields)
             })))
         }
+        if let turns = transcript.turns, let speakers = transcript.speakers {
+            members.append(("speakers", .array(speakers.map { .object([("speaker", .string($0.id)), ("seconds", .seconds($0.talkSeconds))]) })))
+            members.append(("turns", .array(turns.map {
+                .object([("start", .seconds($0.start)), ("end", .seconds($0.end)), ("speaker", .string(SpeakerTurn.label($0.speaker)))])
+            })))
+        }
         return .object(members)
     }
 
@@ -69,17 +78,18 @@ public enum JSONWriter {
         return .object([("words", plainWords(transcript)), ("sentences", grouped ?? sentences(transcript))])
     }
 
-    /// `[{"word", "start", "end"}]`: every word, without confidence or flags.
+    /// `[{"word", "start", "end"}]`: every word, without confidence or flags (`"speaker"` when diarized).
     public static func plainWords(_ transcript: Transcript) -> JSONValue {
         .array(transcript.words.map { word in
-            .object([("word", .string(word.text)), ("start", .seconds(word.start)), ("end", .seconds(word.end))])
+            .object([("word", .string(word.text)), ("start", .seconds(word.start)), ("end", .seconds(word.end))] + speaker(word.speaker))
         })
     }
 
     /// `[{"text", "start", "end"}]`, sentences cut at the text's punctuation.
     public static func sentences(_ transcript: Transcript) -> JSONValue {
         .array(SentenceGrouper.sentences(in: transcript).map { sentence in
-            .object([("text", .string(sentence.text)), ("start", .seconds(sentence.start)), ("end", .seconds(sentence.end))])
+            .object([("text", .string(sentence.text)), ("start", .seconds(sentence.start)), ("end", .seconds(sentence.end))]
+                    + speaker(sentence.speaker))
         })
     }
 
@@ -106,8 +116,14 @@ public enum JSONWriter {
             ("start", .seconds(segment.start)),
             ("end", .seconds(segment.end)),
             ("text", .string(segment.text)),
+        ] + speaker(segment.speaker) + [
             ("words", .array(segment.words.map(word))),
         ])
+    }
+
+    /// `("speaker", label)` when diarized, nothing otherwise (non-diarized output stays as it was).
+    public static func speaker(_ label: String?) -> [(String, JSONValue)] {
+        label.map { [("speaker", .string($0))] } ?? []
     }
 
     static func word(_ word: TimedWord) -> JSONValue {
@@ -116,6 +132,6 @@ public enum JSONWriter {
         ]
         if let confidence = word.confidence { members.append(("confidence", .number(Timecode.fraction(confidence)))) }
         if word.interpolated { members.append(("interpolated", .bool(true))) }
-        return .object(members)
+        return .object(members + speaker(word.speaker))
     }
 }

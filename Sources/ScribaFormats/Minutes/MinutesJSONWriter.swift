@@ -13,7 +13,9 @@ import ScribaTranscript
 ///                       "first_sentence": 0, "sentence_count": 57 } ],
 ///   "action_items": [ { "start", "end", "text", "cues": ["will", "by friday"] } ],
 ///   "timeline":     [ { "start", "end", "text" } ],           // fixed intervals (--interval)
-///   "transcription": "..." }                                 // the whole text
+///   "transcription": "...",                                 // the whole text
+///   "speakers":   [ { "name": "Anna", "speaker": "SPEAKER_1", "seconds" } ],  // diarized only:
+///   "utterances": [ { "start", "end", "speaker": "Anna", "text" } ] }        // who said what
 /// ```
 public enum MinutesJSONWriter {
     public static func render(_ minutes: Minutes) -> String {
@@ -24,7 +26,7 @@ public enum MinutesJSONWriter {
         func span(_ start: Double, _ end: Double, _ text: String) -> JSONValue {
             .object([("start", .seconds(start)), ("end", .seconds(end)), ("text", .string(text))])
         }
-        return .object([
+        var members: [(String, JSONValue)] = [
             ("meeting_info", .object([
                 ("duration", .seconds(minutes.duration)), ("language", .string(minutes.language)),
                 ("total_sentences", .int(minutes.sentences.count)),
@@ -49,6 +51,15 @@ public enum MinutesJSONWriter {
             })),
             ("timeline", .array(minutes.timeline.map { span($0.start, $0.end, $0.text) })),
             ("transcription", .string(minutes.transcription)),
-        ])
+        ]
+        if !minutes.speakers.isEmpty {
+            members.append(("speakers", .array(minutes.speakers.map {
+                .object([("name", .string($0.name)), ("speaker", .string($0.label)), ("seconds", .seconds($0.seconds))])
+            })))
+            members.append(("utterances", .array(minutes.utterances.map {
+                .object([("start", .seconds($0.start)), ("end", .seconds($0.end)), ("speaker", .string($0.speaker)), ("text", .string($0.text))])
+            })))
+        }
+        return .object(members)
     }
 }

@@ -1,7 +1,8 @@
 import ScribaTranscript
 
 /// Minutes as Markdown: header facts, summary, topics with keywords, action items as a task
-/// list, then the timeline. Times are `HH:MM:SS`.
+/// list, then the timeline. Times are `HH:MM:SS`. Diarized minutes add the speakers' talk time and
+/// who said what (before the summary).
 public enum MinutesMarkdownWriter {
     public static func render(_ minutes: Minutes) -> String {
         var out = "# Meeting minutes\n\n"
@@ -9,6 +10,8 @@ public enum MinutesMarkdownWriter {
         out += "- Language: " + (minutes.language.isEmpty ? "unknown" : minutes.language) + "\n"
         out += "- Sentences: " + String(minutes.sentences.count) + "\n"
         if !minutes.participants.isEmpty { out += "- Participants: " + minutes.participants.joined(separator: ", ") + "\n" }
+
+        out += speakerSections(minutes)
 
         out += "\n## Summary\n\n"
         if minutes.summary.isEmpty { out += "(nothing was said)\n" }
@@ -33,6 +36,23 @@ public enum MinutesMarkdownWriter {
         for entry in minutes.timeline {
             out += "\n### " + Timecode.hms(entry.start) + " – " + Timecode.hms(entry.end) + "\n\n"
             out += (entry.text.isEmpty ? "(silence)" : oneLine(entry.text)) + "\n"
+        }
+        return out
+    }
+
+    /// "## Speakers" (talk time, share of all talk) and "## Who said what"; empty when not diarized.
+    static func speakerSections(_ minutes: Minutes) -> String {
+        guard !minutes.speakers.isEmpty else { return "" }
+        var out = "\n## Speakers\n\n"
+        let total = minutes.speakers.reduce(0) { $0 + $1.seconds }
+        for speaker in minutes.speakers {
+            let share = total > 0 ? Int((100 * speaker.seconds / total).rounded()) : 0
+            out += "- " + speaker.name + (speaker.name == speaker.label ? "" : " (" + speaker.label + ")")
+                + ": " + Timecode.hms(speaker.seconds) + " (" + String(share) + " %)\n"
+        }
+        out += "\n## Who said what\n\n"
+        for utterance in minutes.utterances {
+            out += "- [" + Timecode.hms(utterance.start) + "] **" + utterance.speaker + ":** " + oneLine(utterance.text) + "\n"
         }
         return out
     }

@@ -44,6 +44,11 @@ public struct APIError: Error, Sendable, Equatable {
         case PipelineError.noAligner:
             self.init(status: .notImplemented, code: "aligner_not_loaded",
                       message: "this server has no forced aligner loaded: start it with --aligner-model, or use an engine that times words itself (--engine whisper).")
+        case PipelineError.diarizationModelsMissing:
+            // Not the folder: messages never show server paths.
+            self.init(status: .notImplemented, code: "diarization_models_missing",
+                      message: "this server has no diarization models installed: run scripts/fetch-diarization-models where scriba serve runs (or point SCRIBA_MODELS_DIR at them), then retry; or send diarize=false.",
+                      param: "diarize")
         case is CancellationError:
             self.init(status: .serviceUnavailable, code: "cancelled",
                       message: "the request was cancelled (the client left or the server is shutting down).")

@@ -5,14 +5,18 @@ import ScribaPipeline
 // Decoding happens inside the slot too — ffmpeg on a long file is real CPU time.
 extension EngineHost {
     /// `settled`: see `TranscriptionPipeline.transcribe(_:options:settled:)` (streamed answers).
-    nonisolated func transcribe(_ upload: FormPart, options requested: PipelineOptions,
+    /// `diarization`: label speakers (the whole upload diarized once after transcribing it).
+    nonisolated func transcribe(_ upload: FormPart, options requested: PipelineOptions, diarization: DiarizationOptions? = nil,
                                 settled: (@Sendable ([TranscriptSegment]) async throws -> Void)? = nil) async throws -> Transcript {
         let pipeline = try await readyPipeline()
+        // Missing diarization models are refused before any transcription work.
+        let diarizer = diarization == nil ? nil : try await readyDiarizer()
         let options = listening(requested)
         return try await limiter.withPermit {
             try await withTaskExecutorPreference(executor) {
                 let audio = try AudioFile.load(data: upload.data, fileName: upload.safeFileName).audio
-                return try await pipeline.transcribe(audio, options: options, settled: settled)
+                let transcript = try await pipeline.transcribe(audio, options: options, settled: settled)
+                return try diarizer.attributing(transcript, of: audio, options: diarization ?? .init())
             }
         }
     }

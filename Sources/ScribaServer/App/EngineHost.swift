@@ -25,6 +25,11 @@ public actor EngineHost {
     public nonisolated let sileroOptions: SpeechSegmentOptions
     /// Open `/v1/realtime` streams, counted across the ports that serve it.
     public nonisolated let streamSlots = StreamSlots()
+    /// Where `diarize=true` requests find the diarization models (scripts/fetch-diarization-models).
+    public private(set) var diarizationModelsFolder = SpeakerDiarizer.defaultModelsFolder
+    /// Loaded on the first `diarize=true` request; a request without models is refused, and one after
+    /// they are installed loads them (no restart).
+    private var diarizer: SpeakerDiarizer?
 
     public init(limiter: ConcurrencyLimiter, voiceDetector: VoiceDetectorKind = .silero, sileroOptions: SpeechSegmentOptions = .init()) {
         self.limiter = limiter
@@ -49,6 +54,20 @@ public actor EngineHost {
         pipeline = TranscriptionPipeline(recognizer: recognizer, aligner: aligner)
         state = .ready
         loadedAt = Int(Date().timeIntervalSince1970)
+    }
+
+    /// Diarization models from `folder` instead of the default (tests; a server with its own layout).
+    public func useDiarizationModels(in folder: URL) {
+        diarizationModelsFolder = folder
+        diarizer = nil
+    }
+
+    /// The diarizer, loaded once; `PipelineError.diarizationModelsMissing` when the models are absent.
+    func readyDiarizer() throws -> SpeakerDiarizer {
+        if let diarizer { return diarizer }
+        let loaded = try SpeakerDiarizer(modelsFolder: diarizationModelsFolder)
+        diarizer = loaded
+        return loaded
     }
 
     public func markFailed(_ message: String) {

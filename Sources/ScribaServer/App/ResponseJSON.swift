@@ -16,6 +16,18 @@ enum ResponseJSON {
         })
     }
 
+    /// Diarized transcripts: `"speakers"` (`[{"speaker", "seconds"}]`) and `"utterances"`
+    /// (`[{"speaker", "start", "end", "text"}]`, who said what); nothing otherwise.
+    static func speakers(_ transcript: Transcript) -> [(String, JSONValue)] {
+        guard let speakers = transcript.speakers else { return [] }
+        return [
+            ("speakers", .array(speakers.map { .object([("speaker", .string($0.id)), ("seconds", .seconds($0.talkSeconds))]) })),
+            ("utterances", .array(transcript.utterances.map {
+                .object([("speaker", .string($0.speaker)), ("start", .seconds($0.start)), ("end", .seconds($0.end)), ("text", .string($0.text))])
+            })),
+        ]
+    }
+
     static func response(_ value: JSONValue, audioSeconds: Double?) -> Response {
         text(value.rendered() + "\n", contentType: "application/json", audioSeconds: audioSeconds)
     }

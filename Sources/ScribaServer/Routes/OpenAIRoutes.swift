@@ -31,6 +31,9 @@ struct OpenAIRoutes: Sendable {
         var segmentTimestamps: Bool
         /// `stream=true`: Server-Sent Events (`transcript.text.delta`, then `transcript.text.done`).
         var stream: Bool
+        /// `diarize=true` (Scriba's addition): `speaker` on verbose_json's segments and words, speaker
+        /// labels in srt/vtt.
+        var diarization: DiarizationOptions?
 
         init(_ form: MultipartForm) throws {
             guard let file = form.part("file") else { throw ServerError.missingField("file") }
@@ -55,11 +58,15 @@ struct OpenAIRoutes: Sendable {
                 throw ServerError.invalidField(name: "stream", value: streamValue, expected: "true or false")
             }
             stream = streamValue == "true"
+            diarization = try DiarizationFields.parse(form)
+            if stream, diarization != nil {
+                throw ServerError.invalidField(name: "diarize", value: "true", expected: "false with stream=true (streamed text carries no speakers)")
+            }
         }
 
         var options: PipelineOptions {
             // Subtitles and word lists want word times; plain text does not pay for alignment.
-            let words = (format == .verboseJSON && wordTimestamps) || format == .srt || format == .vtt
+            let words = (format == .verboseJSON && wordTimestamps) || format == .srt || format == .vtt || diarization != nil
             return PipelineOptions(
                 recognition: RecognitionOptions(language: language, context: prompt, wordTimestamps: words),
                 align: words)
@@ -70,7 +77,7 @@ struct OpenAIRoutes: Sendable {
         let form = try await MultipartForm.read(request, limitBytes: maxUploadBytes)
         let input = try TranscriptionRequest(form)
         if input.stream { return try await streamed(input) }
-        let transcript = try await engines.transcribe(input.file, options: input.options)
+        let transcript = try await engines.transcribe(input.file, options: input.options, diarization: input.diarization)
         let seconds = transcript.duration
         return response(transcript, input, seconds: seconds).withCoverage(of: transcript)
     }
@@ -93,6 +100,7 @@ struct OpenAIRoutes: Sendable {
     /// OpenAI's verbose_json: language as a lowercase English name ("english") and its probability
     /// (null when it was given, not detected), segments as
     /// sentences (id, start, end, text — the decoder statistics OpenAI adds are not invented here).
+    /// Diarized: `speaker` on segments and words, and the `speakers` with their talk time.
     func verbose(_ transcript: Transcript, _ input: TranscriptionRequest) -> JSONValue {
         var members: [(String, JSONValue)] = [
             ("task", .string("transcribe")),
@@ -108,10 +116,11 @@ struct OpenAIRoutes: Sendable {
                 .object([
                     ("id", .int(index)), ("start", .seconds(sentence.start)), ("end", .seconds(sentence.end)),
                     ("text", .string(sentence.text)),
-                ])
+                ] + JSONWriter.speaker(sentence.speaker))
             })))
         }
         if input.wordTimestamps { members.append(("words", JSONWriter.plainWords(transcript))) }
+        members += ResponseJSON.speakers(transcript).prefix(1)
         return .object(members)
     }
 

@@ -16,12 +16,13 @@ struct TranscribeRoutes: Sendable {
     }
 
     /// Multipart fields: `audio` (required), `language` (`auto`), `context` or `prompt`,
-    /// `timestamps` (false).
+    /// `timestamps` (false), `diarize` (false) with `speakers` or `min_speakers`/`max_speakers`.
     struct TranscribeRequest {
         var audio: FormPart
         var language: Language?
         var context: String?
         var timestamps: Bool
+        var diarization: DiarizationOptions?
 
         init(_ form: MultipartForm) throws {
             guard let audio = form.part("audio") else { throw ServerError.missingField("audio") }
@@ -29,25 +30,29 @@ struct TranscribeRoutes: Sendable {
             language = try Language.parse(form.text("language") ?? "auto")
             context = form.text("context") ?? form.text("prompt")
             timestamps = try form.text("timestamps").map { try parseBool($0, field: "timestamps") } ?? false
+            diarization = try DiarizationFields.parse(form)
         }
 
         var options: PipelineOptions {
             // Whisper times words itself when asked; engines with an aligner get it run per chunk.
-            PipelineOptions(
-                recognition: RecognitionOptions(language: language, context: context, wordTimestamps: timestamps),
-                align: timestamps)
+            // Speakers go on words, so diarizing needs word times too.
+            let words = timestamps || diarization != nil
+            return PipelineOptions(
+                recognition: RecognitionOptions(language: language, context: context, wordTimestamps: words),
+                align: words)
         }
     }
 
     /// `{"text", "language" (the model's English name, as the original service answers),
     /// "language_code", "language_probability", "duration", "chunks", "coverage"}`, plus `"words"`,
     /// `"sentences"` and the original's `"alignment"` with timestamps, plus `"srt"` and `"vtt"`
-    /// texts for the web page.
+    /// texts for the web page. With `diarize=true`: `"speakers"` (talk time), `"utterances"` (who said
+    /// what) and `"speaker"` on words and sentences.
     func transcribe(_ request: Request, context: BasicRequestContext, includeSubtitles: Bool = false) async throws -> Response {
         let form = try await MultipartForm.read(request, limitBytes: maxUploadBytes)
         var input = try TranscribeRequest(form)
         if includeSubtitles { input.timestamps = true }
-        let transcript = try await engines.transcribe(input.audio, options: input.options)
+        let transcript = try await engines.transcribe(input.audio, options: input.options, diarization: input.diarization)
 
         var members: [(String, JSONValue)] = [
             ("text", .string(transcript.text)),
@@ -65,6 +70,7 @@ struct TranscribeRoutes: Sendable {
             members.append(("sentences", sentences))
             members.append(("alignment", transcript.words.isEmpty ? .null : .object([("words", words), ("sentences", sentences)])))
         }
+        members += ResponseJSON.speakers(transcript)
         if includeSubtitles {
             members.append(("srt", .string(render(.srt, transcript))))
             members.append(("vtt", .string(render(.vtt, transcript))))

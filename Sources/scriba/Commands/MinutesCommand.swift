@@ -12,7 +12,7 @@ struct MinutesCommand: AsyncParsableCommand {
     @Argument(help: "Recordings: files, folders or quoted globs.")
     var inputs: [String] = []
 
-    @Option(help: "Who took part, comma-separated (\"Anna,Tom\"): listed in the minutes as given.")
+    @Option(help: "Who took part, comma-separated (\"Anna,Tom\"): listed in the minutes as given; with --diarize the names go to the speakers in order of first appearance.")
     var participants: String?
 
     @Option(help: "Length of each timeline entry, seconds.")
@@ -21,6 +21,7 @@ struct MinutesCommand: AsyncParsableCommand {
     @OptionGroup var engine: EngineOptions
     @OptionGroup var batch: BatchOptions
     @OptionGroup var guards: GuardFlags
+    @OptionGroup var diarization: DiarizationFlags
 
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("Pass at least one recording, e.g. `scriba minutes meeting.m4a -o notes/`.") }
@@ -35,13 +36,14 @@ struct MinutesCommand: AsyncParsableCommand {
     func run() async throws {
         let files = batch.selected(try InputCollector.collect(inputs))
         let minutesOptions = minutesOptions
-        let settings = engine.settingsKey + " " + guards.settingsKey + " minutes interval=\(interval) participants=\(minutesOptions.participants)"
+        let settings = engine.settingsKey + " " + guards.settingsKey + " minutes interval=\(interval) participants=\(minutesOptions.participants)" + diarization.settingsSuffix
         if PlanLines.announce(files, engine: engine, batch: batch, settings: settings) { return }
+        let diarizer = try diarization.makeDiarizer(), diarizationOptions = diarization.options
         var (pipeline, options, _) = try await engine.makePipeline()
         guards.apply(to: &options)
         try await runBatch(files, configuration: batch.configuration(settings: settings, pipeline: pipeline),
                            allowPartial: guards.allowPartial) { [options, pipeline] _, audio in
-            let transcript = try await pipeline.transcribe(audio, options: options)
+            let transcript = try diarizer.attributing(try await pipeline.transcribe(audio, options: options), of: audio, options: diarizationOptions)
             let minutes = MinutesBuilder.minutes(for: transcript, options: minutesOptions)
             return BatchWorkResult(
                 outputs: [OutputFile(fileExtension: "minutes.md", contents: MinutesMarkdownWriter.render(minutes)),

@@ -52,10 +52,13 @@ struct SubtitlesCommand: AsyncParsableCommand {
     @OptionGroup var cues: CueFlags
     @OptionGroup var batch: BatchOptions
     @OptionGroup var guards: GuardFlags
+    @OptionGroup var diarization: DiarizationFlags
 
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("Pass at least one input, e.g. `scriba subtitles talk.mp4 -o subs/`.") }
-        _ = try formats()
+        if try formats().formats.contains(.rttm), !diarization.diarize {
+            throw ValidationError("--format rttm writes the speaker turns: add --diarize.")
+        }
     }
 
     /// The transcript formats asked for, and whether `result` is among them.
@@ -77,8 +80,9 @@ struct SubtitlesCommand: AsyncParsableCommand {
     func run() async throws {
         let (formats, result) = try formats()
         let files = batch.selected(try InputCollector.collect(inputs))
-        let settings = engine.settingsKey + " " + guards.settingsKey + " formats=\((formats.map(\.rawValue) + (result ? [ResultJSONWriter.formatName] : [])).joined(separator: ",")) cues=\(cues.cueOptions)"
+        let settings = engine.settingsKey + " " + guards.settingsKey + " formats=\((formats.map(\.rawValue) + (result ? [ResultJSONWriter.formatName] : [])).joined(separator: ",")) cues=\(cues.cueOptions)" + diarization.settingsSuffix
         if PlanLines.announce(files, engine: engine, batch: batch, settings: settings) { return }
+        let diarizer = try diarization.makeDiarizer(), diarizationOptions = diarization.options
         var (pipeline, options, source) = try await engine.makePipeline()
         guards.apply(to: &options)
         let cueOptions = cues.cueOptions
@@ -90,7 +94,7 @@ struct SubtitlesCommand: AsyncParsableCommand {
             }
         }
         try await runBatch(files, configuration: configuration, allowPartial: guards.allowPartial) { [options, pipeline, source] input, audio in
-            let transcript = try await pipeline.transcribe(audio, options: options)
+            let transcript = try diarizer.attributing(try await pipeline.transcribe(audio, options: options), of: audio, options: diarizationOptions)
             var fileSource = source
             fileSource.file = input.lastPathComponent
             let output = OutputOptions(cues: cueOptions, source: fileSource)

@@ -20,6 +20,7 @@ struct TranscribeCommand: AsyncParsableCommand {
 
     @OptionGroup var engine: EngineOptions
     @OptionGroup var guards: GuardFlags
+    @OptionGroup var diarization: DiarizationFlags
 
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("Pass at least one input, e.g. `scriba transcribe talk.wav`.") }
@@ -28,13 +29,15 @@ struct TranscribeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let files = try InputCollector.collect(inputs)
-        var (pipeline, options, _) = try await engine.makePipeline(wordTimes: false)
+        let diarizer = try diarization.makeDiarizer(), diarizationOptions = diarization.options
+        // Speakers go on words: diarizing needs word times.
+        var (pipeline, options, _) = try await engine.makePipeline(wordTimes: diarizer != nil)
         guards.apply(to: &options)
         let json = json
         let runner = BatchRunner(configuration: BatchConfiguration(outputDirectory: nil, jobs: jobs, resume: false), coverageWork: { [options, pipeline] input, audio in
-            let transcript = try await pipeline.transcribe(audio, options: options)
+            let transcript = try diarizer.attributing(try await pipeline.transcribe(audio, options: options), of: audio, options: diarizationOptions)
             return BatchWorkResult(
-                outputs: [OutputFile(fileExtension: "txt", contents: json ? Self.jsonLine(input, transcript) : transcript.text)],
+                outputs: [OutputFile(fileExtension: "txt", contents: json ? Self.jsonLine(input, transcript) : Self.text(transcript))],
                 chunks: transcript.chunks)
         })
         let report = try await runner.run(files) { event in
@@ -51,11 +54,23 @@ struct TranscribeCommand: AsyncParsableCommand {
     }
 
     static func jsonLine(_ input: URL, _ transcript: Transcript) -> String {
-        JSONValue.object([
+        var members: [(String, JSONValue)] = [
             ("file", .string(input.path)), ("language", .string(transcript.language)), ("language_name", .string(transcript.languageName)),
             ("duration", .seconds(transcript.duration)), ("text", .string(transcript.text)),
             // The partial chunks are in the warnings.
             ("complete", .bool(transcript.isComplete)),
-        ]).compact()
+        ]
+        if transcript.turns != nil {
+            members.append(("utterances", .array(transcript.utterances.map {
+                .object([("speaker", .string($0.speaker)), ("start", .seconds($0.start)), ("end", .seconds($0.end)), ("text", .string($0.text))])
+            })))
+        }
+        return JSONValue.object(members).compact()
+    }
+
+    /// The text; diarized, one line per run of one speaker: `SPEAKER_1: …`.
+    static func text(_ transcript: Transcript) -> String {
+        guard transcript.turns != nil else { return transcript.text }
+        return transcript.utterances.map { "\($0.speaker): \($0.text)" }.joined(separator: "\n")
     }
 }
