@@ -36,6 +36,12 @@ public struct Language: Sendable, Hashable, CustomStringConvertible {
         throw LanguageError.unknown(text)
     }
 
+    /// Languages written without spaces between words (of `known`).
+    public static let spacelessCodes: Set<String> = ["zh", "yue", "ja", "th"]
+
+    /// Words are separated by spaces: a bare space is never a token of its own in its text.
+    public var isWrittenWithSpaces: Bool { !Self.spacelessCodes.contains(code) }
+
     public static func named(_ name: String) -> Language? {
         known.first { $0.name.lowercased() == name.lowercased() }
     }

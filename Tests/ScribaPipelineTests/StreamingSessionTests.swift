@@ -23,6 +23,10 @@ private final class TimelineRecognizer: SpeechRecognizer, @unchecked Sendable {
     private var calls = 0
     private(set) var longestBuffer = 0.0
     private(set) var prompts: [String] = []
+    /// Per call: whether the bare space was banned, and the language asked for.
+    private(set) var requests: [(suppressBareSpace: Bool, language: String?)] = []
+    /// The language every hypothesis reports.
+    var language = "en"
 
     init(words: [TimedWord], streamEnd: Double) {
         self.words = words
@@ -34,6 +38,7 @@ private final class TimelineRecognizer: SpeechRecognizer, @unchecked Sendable {
             calls += 1
             longestBuffer = max(longestBuffer, audio.duration)
             if let context = options.context { prompts.append(context) }
+            requests.append((options.suppressBareSpace, options.language?.code))
             return calls
         }
         guard let firstSample = audio.samples.first else { return Recognition(language: "", text: "", segments: []) }
@@ -42,16 +47,16 @@ private final class TimelineRecognizer: SpeechRecognizer, @unchecked Sendable {
             TimedWord(text: $0.text, start: $0.start - start, end: $0.end - start)
         }
         guard end < streamEnd - 1e-6 else {
-            return Recognition(language: "en", text: "", segments: [TranscriptSegment(start: 0, end: audio.duration, text: "", words: heard)])
+            return Recognition(language: language, text: "", segments: [TranscriptSegment(start: 0, end: audio.duration, text: "", words: heard)])
         }
         if mishears, call % 3 == 0, !heard.isEmpty { heard[0].text = "MISHEARD" }
         if guessesAhead {
             heard += words.filter { $0.end > end }.prefix(3).map { TimedWord(text: $0.text, start: audio.duration, end: audio.duration) }
-            return Recognition(language: "en", text: "", segments: [TranscriptSegment(start: 0, end: audio.duration, text: "", words: heard)])
+            return Recognition(language: language, text: "", segments: [TranscriptSegment(start: 0, end: audio.duration, text: "", words: heard)])
         }
         heard.append(TimedWord(text: "guess\(call)", start: audio.duration - 0.2, end: audio.duration))
         let segment = TranscriptSegment(start: 0, end: audio.duration, text: heard.map(\.text).joined(separator: " "), words: heard)
-        return Recognition(language: "en", text: segment.text, segments: [segment])
+        return Recognition(language: language, text: segment.text, segments: [segment])
     }
 }
 
@@ -174,6 +179,21 @@ struct LocalAgreementSessionTests {
             }
             #expect(Array(texts[first..<min(texts.count, first + words.count)]) == words)
         }
+    }
+
+    /// Once the language is known to be written with spaces, every pass bans Whisper's bare-space
+    /// token; a language without spaces (Chinese) keeps it, since there " 世界" is " " + "世界".
+    @Test func theBareSpaceIsBannedOnlyForALanguageWrittenWithSpaces() async throws {
+        let english = TimelineRecognizer(words: timeline(count: 20), streamEnd: 11)
+        _ = try await stream(LocalAgreementSession(recognizer: english), seconds: 11)
+        // The first pass detects English; every pass after it bans the bare space.
+        #expect(english.requests.first.map { $0.suppressBareSpace == false && $0.language == nil } == true)
+        #expect(english.requests.count > 5 && english.requests.dropFirst().allSatisfy { $0.suppressBareSpace && $0.language == "en" })
+
+        let chinese = TimelineRecognizer(words: timeline(count: 20), streamEnd: 11)
+        chinese.language = "zh"
+        _ = try await stream(LocalAgreementSession(recognizer: chinese), seconds: 11)
+        #expect(chinese.requests.count > 5 && chinese.requests.dropFirst().allSatisfy { !$0.suppressBareSpace && $0.language == "zh" })
     }
 
     @Test func wordsPiledAtTheBufferEndAreNotCommittedBeforeTheyAreSpoken() async throws {

@@ -170,6 +170,23 @@ struct WhisperCoverageTests {
         #expect(!chunks.isEmpty && chunks.allSatisfy { $0.status == .empty })
     }
 
+    /// Conditioned on the sentence before it, Whisper base writes a bare space and a fragment where
+    /// nothing was said ("woman nd he might have been made nd still", as faster-whisper does); with
+    /// the bare space banned (what live sessions do) the spoken words come out.
+    @Test func banningTheBareSpaceRemovesTheFragmentsAPromptBrings() async throws {
+        guard let whisper = try whisperOrSkipReason() else { return }
+        let clip = AudioBuffer(samples: try LibriVox.samples("0920"), sampleRate: 16_000)
+        var options = RecognitionOptions(language: try Language.parse("en"), context:
+            "And Mr. John Dashwood had then leisure to consider how much there might be prudently in his power to do for them.")
+        let plain = try await whisper.transcribe(clip, options: options)
+        #expect(plain.text.split(separator: " ").filter { $0 == "nd" }.count == 2, "\(plain.text)")
+        options.suppressBareSpace = true
+        let banned = try await whisper.transcribe(clip, options: options)
+        #expect(!banned.text.split(separator: " ").contains("nd"), "\(banned.text)")
+        #expect(LibriVox.normalized(banned.text).joined(separator: " ")
+            == "had he married a more amiable woman he might have been made still more respectable than he was")
+    }
+
     /// Whisper's initial prompt reaches the decoder as `<|startofprev|>` + its tokens.
     @Test func contextBecomesWhispersInitialPrompt() throws {
         guard let whisper = try whisperOrSkipReason() else { return }

@@ -31,6 +31,11 @@ public struct WhisperOptions: Sendable {
     /// Latest first timestamp, seconds.
     public var maxInitialTimestamp = 1.0
     public var suppressBlank = true
+    /// Ban the bare-space token (" " on its own) at every step, not only the first. In BPE it is a
+    /// token of its own only before a character with no merged-space form (Chinese, Japanese), so a
+    /// language written with spaces never needs it; after a prompt, Whisper base emits it followed
+    /// by a fragment for nothing ("been made nd still"). Off by default, as faster-whisper.
+    public var suppressBareSpace = false
     /// Sampled candidates per temperature > 0 (the highest-scoring one is kept).
     public var bestOf = 5
     /// Seed of the sampler used at temperatures > 0 (decoding at temperature 0 never samples).
@@ -140,6 +145,8 @@ public final class WhisperTranscriber {
     let transcribeID: Int
     let startOfPreviousID: Int
     let noSpeechID: Int
+    /// "Ġ", the bare space; nil in a vocabulary without it.
+    let bareSpaceID: Int?
     /// Language code → token id, in config.json `lang_ids` order.
     public let languages: [(code: String, id: Int)]
     /// Seconds per mel frame and per timestamp token.
@@ -164,6 +171,7 @@ public final class WhisperTranscriber {
         startOfPreviousID = try id("<|startofprev|>")
         // Newer vocabularies call it <|nospeech|>; CT2 looks that up first.
         noSpeechID = try tokenizer.id(of: "<|nospeech|>") ?? id("<|nocaptions|>")
+        bareSpaceID = tokenizer.id(of: "Ġ")
         languages = model.config.languageIDs.compactMap { id in
             guard let token = tokenizer.token(of: id), token.hasPrefix("<|"), token.hasSuffix("|>") else { return nil }
             return (String(token.dropFirst(2).dropLast(2)), id)
@@ -467,8 +475,9 @@ public final class WhisperTranscriber {
         session.computeLogits(firstRow: prompt.count - 1, count: 1)
 
         let withTimestamps = prompt.last != special.noTimestamps
+        let bareSpace = options.suppressBareSpace ? bareSpaceID.map { [$0] } ?? [] : []
         let filters = WhisperLogitFilters(
-            tokens: special, suppressIDs: c.suppressIDs, suppressIDsBegin: options.suppressBlank ? c.suppressIDsBegin : [],
+            tokens: special, suppressIDs: c.suppressIDs + bareSpace, suppressIDsBegin: options.suppressBlank ? c.suppressIDsBegin : [],
             maxInitialTimestampIndex: withTimestamps ? Int((options.maxInitialTimestamp / Self.timePrecision).rounded()) : nil)
         var maxLength = min(c.textPositions / 2, c.textPositions - (prompt.count - 1))
         if let perSecond = options.maxTokensPerSecond {

@@ -19,6 +19,11 @@ public struct RecognitionOptions: Sendable, Equatable {
     /// turn it off: on a short buffer it can cost many passes (a 30 s step was measured) and its
     /// sampled text only delays agreement.
     public var temperatureFallback = true
+    /// Whisper: never emit a bare space token (see `WhisperOptions.suppressBareSpace`). Live sessions
+    /// turn it on for languages written with spaces: conditioned on the committed text, Whisper base
+    /// writes " " + "nd" where nothing was said, two passes agree on it, and the fragment then spreads
+    /// through the prompts (27 "nd" words in a 10-minute stream).
+    public var suppressBareSpace = false
 
     public init(language: Language? = nil, context: String? = nil, wordTimestamps: Bool = false,
                 repetitionGuard: RepetitionGuardOptions = .init()) {

@@ -25,6 +25,7 @@ extension WhisperRecognizer: SpeechRecognizer {
         whisperOptions.repetitionGuard = options.repetitionGuard
         whisperOptions.maxTokensPerSecond = WhisperOptions.budgetTokensPerSecond
         if !options.temperatureFallback { whisperOptions.temperatures = [0] }
+        whisperOptions.suppressBareSpace = options.suppressBareSpace
         let result = try transcribe(audio, options: whisperOptions)
         let segments = result.segments.compactMap { segment -> TranscriptSegment? in
             let text = segment.text.trimmingWhitespace()

@@ -79,6 +79,7 @@ public actor LocalAgreementSession: StreamingSession {
         var recognition = RecognitionOptions(language: language, context: prompt(), wordTimestamps: true)
         recognition.repetitionGuard = .init()
         recognition.temperatureFallback = false
+        recognition.suppressBareSpace = language?.isWrittenWithSpaces == true
         // The recogniser is nonisolated: the actor stays free for `append` while it decodes.
         let result = try await recognizer.transcribe(AudioBuffer(samples: snapshot, sampleRate: Self.sampleRate), options: recognition)
         let words = result.segments.flatMap(\.words).map {
