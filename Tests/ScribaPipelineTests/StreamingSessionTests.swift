@@ -104,6 +104,23 @@ struct HypothesisBufferTests {
         #expect(buffer.insert(repeated).map(\.text) == ["four"])
         #expect(buffer.tail.isEmpty)
     }
+
+    /// An earlier pass stretched "was." into the pause; the next pass times it shorter and puts the
+    /// new sentence's "He" before that stretched end. It repeats every committed word first, so
+    /// "He" is new: by time alone it would be dropped as already committed.
+    @Test func aNewSentenceStartingBeforeAStretchedCommittedEndKeepsItsFirstWord() {
+        var buffer = HypothesisBuffer()
+        let stretched = [TimedWord(text: "than", start: 0, end: 0.4), TimedWord(text: "he", start: 0.4, end: 0.6),
+                         TimedWord(text: "was.", start: 0.6, end: 2.0)]
+        _ = buffer.insert(stretched)
+        #expect(buffer.insert(stretched).map(\.text) == ["than", "he", "was."])
+        let next = [TimedWord(text: "than", start: 0, end: 0.4), TimedWord(text: "he", start: 0.4, end: 0.6),
+                    TimedWord(text: "was.", start: 0.6, end: 0.9), TimedWord(text: "He", start: 1.7, end: 2.1),
+                    TimedWord(text: "was", start: 2.1, end: 2.3), TimedWord(text: "not", start: 2.3, end: 2.6)]
+        #expect(buffer.insert(next).isEmpty)
+        #expect(buffer.tail.map(\.text) == ["He", "was", "not"])
+        #expect(buffer.insert(next).map(\.text) == ["He", "was", "not"])
+    }
 }
 
 struct LocalAgreementSessionTests {

@@ -21,6 +21,34 @@ struct HypothesisBuffer: Sendable {
 
     /// Takes a hypothesis over the buffer (absolute times); returns the words it commits.
     mutating func insert(_ hypothesis: [TimedWord]) -> [TimedWord] {
+        let fresh = repeatsCommittedWords(hypothesis).map { Array(hypothesis.dropFirst($0)) } ?? freshByTime(hypothesis)
+        var agreed = 0
+        while agreed < fresh.count, agreed < tail.count, Self.key(fresh[agreed].text) == Self.key(tail[agreed].text) {
+            agreed += 1
+        }
+        let committed = Array(fresh.prefix(agreed))
+        tail = Array(fresh.dropFirst(agreed))
+        if let last = committed.last { lastCommittedTime = last.end }
+        committedInBuffer += committed
+        return committed
+    }
+
+    /// How many words the hypothesis starts with that are the committed words in the buffer, all of
+    /// them in order (nil when it does not repeat them all). The buffer starts where they start, so a
+    /// pass normally hears them again first; matched by text, a new sentence's first word is kept
+    /// even when its time falls before the last committed end (a word's end stretched into the
+    /// pause by an earlier pass: "than he was. He was not" lost its "He" to the time rule).
+    private func repeatsCommittedWords(_ hypothesis: [TimedWord]) -> Int? {
+        guard !committedInBuffer.isEmpty, hypothesis.count >= committedInBuffer.count else { return nil }
+        for (heard, committed) in zip(hypothesis, committedInBuffer) where Self.key(heard.text) != Self.key(committed.text) {
+            return nil
+        }
+        return committedInBuffer.count
+    }
+
+    /// whisper_streaming's rule: words starting after the last committed end are new, less the
+    /// longest run (≤ 5 words) that repeats the committed end.
+    private func freshByTime(_ hypothesis: [TimedWord]) -> [TimedWord] {
         var fresh = hypothesis.filter { $0.start > lastCommittedTime - Self.overlapTolerance }
         if let first = fresh.first, abs(first.start - lastCommittedTime) < Self.repeatWindow {
             // Drop the longest n-gram the hypothesis repeats from the committed end (n ≤ 5).
@@ -36,15 +64,7 @@ struct HypothesisBuffer: Sendable {
                 }
             }
         }
-        var agreed = 0
-        while agreed < fresh.count, agreed < tail.count, Self.key(fresh[agreed].text) == Self.key(tail[agreed].text) {
-            agreed += 1
-        }
-        let committed = Array(fresh.prefix(agreed))
-        tail = Array(fresh.dropFirst(agreed))
-        if let last = committed.last { lastCommittedTime = last.end }
-        committedInBuffer += committed
-        return committed
+        return fresh
     }
 
     /// Commits the whole tail (the stream ended).

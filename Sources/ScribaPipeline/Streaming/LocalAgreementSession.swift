@@ -113,7 +113,7 @@ public actor LocalAgreementSession: StreamingSession {
     /// Committed text from before the buffer (the buffer's own committed words are in its audio):
     /// its last whole words up to `promptCharacters`, after the user's context. Whole words, as in
     /// whisper_streaming: a prompt that starts mid-word ("nd rather selfish…") is copied by Whisper
-    /// into its next passes ("made nd still"), and the fragment spreads.
+    /// into its next passes, and the fragment spreads.
     private func prompt() -> String? {
         let startTime = Double(bufferStart) / Double(Self.sampleRate)
         var words: [String] = []
