@@ -31,9 +31,11 @@ import Testing
         memset(large, 1, 16 * megabyte)
         free(large)
         var blocks: [UnsafeMutableRawPointer] = [], pins: [UnsafeMutableRawPointer] = []
+        // 4 KB pins: above the thread cache's sizes, so they come from the heap's top between the
+        // blocks and keep each freed block from merging into the top (which free() itself trims).
         for _ in 0..<256 {
             blocks.append(malloc(megabyte)!)
-            pins.append(malloc(64)!)
+            pins.append(malloc(4_096)!)
         }
         for block in blocks { memset(block, 1, megabyte) }
         let freed = blocks.map { (address: UInt(bitPattern: $0), bytes: megabyte) }
