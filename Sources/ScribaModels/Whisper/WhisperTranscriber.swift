@@ -6,7 +6,7 @@
 // temperature fallback (`generate_with_fallback`), initial_prompt. Scriba's additions (off the
 // faster-whisper path only when they fire): a per-window token budget from the window's duration and
 // the repetition guard (loop → stop, re-decode greedily with a no-repeat-n-gram constraint, then the
-// temperature ladder). Left out: beam search, VAD, clip_timestamps, prefix/hotwords,
+// temperature ladder), and, asked for by live sessions only, a ban on the bare-space token. Left out: beam search, VAD, clip_timestamps, prefix/hotwords,
 // hallucination_silence_threshold, translation.
 
 import Foundation
