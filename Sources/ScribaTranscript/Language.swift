@@ -36,8 +36,8 @@ public struct Language: Sendable, Hashable, CustomStringConvertible {
         throw LanguageError.unknown(text)
     }
 
-    /// Languages written without spaces between words (of `known`).
-    public static let spacelessCodes: Set<String> = ["zh", "yue", "ja", "th"]
+    /// Codes of languages written without spaces between words (Lao and Burmese are Whisper's).
+    public static let spacelessCodes: Set<String> = ["zh", "yue", "ja", "th", "lo", "my"]
 
     /// Words are separated by spaces: a bare space is never a token of its own in its text.
     public var isWrittenWithSpaces: Bool { !Self.spacelessCodes.contains(code) }

@@ -9,13 +9,11 @@ public enum WordTimeTransfer {
     /// How far ahead in the recognised words a given word may find its match: enough to step over
     /// a few inserted or misheard words, small enough to stay linear on long texts.
     static let lookahead = 12
-    /// Written without spaces between words: aligned per character.
-    static let unspacedLanguages: Set<String> = ["zh", "yue", "ja", "th", "lo", "my"]
 
     /// The given text's words (punctuation trimmed, punctuation-only pieces dropped), or its
     /// characters for languages written without spaces.
     public static func units(of text: String, language: Language) -> [String] {
-        if unspacedLanguages.contains(language.code) {
+        if !language.isWrittenWithSpaces {
             return text.filter { $0.isLetter || $0.isNumber }.map(String.init)
         }
         return text.split(whereSeparator: \.isWhitespace)
@@ -30,7 +28,7 @@ public enum WordTimeTransfer {
 
     /// Times for `units` from `recognized` (ordered). `duration` bounds words after the last match.
     public static func transfer(_ units: [String], onto recognized: [TimedWord], language: Language, duration: Double) -> [TimedWord] {
-        let pieces = unspacedLanguages.contains(language.code) ? recognized.flatMap(characters) : recognized
+        let pieces = language.isWrittenWithSpaces ? recognized : recognized.flatMap(characters)
         let keys = pieces.map { key($0.text) }
         // Greedy in-order matching within the lookahead window.
         var match = [Int?](repeating: nil, count: units.count)
